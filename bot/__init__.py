@@ -1,0 +1,41 @@
+"""反诈助手: the application factory. Nothing happens at import time."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from bot import config as config_module
+from bot import db
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app from a validated config; without one, from the file in FANZHA_CONFIG."""
+    if config is None:
+        config = config_module.load(os.environ.get("FANZHA_CONFIG"))
+    config_module.require_for_serving(config)
+    app = Flask(__name__, instance_relative_config=False)
+    app.config["FANZHA"] = config
+    app.config["SECRET_KEY"] = config["server"]["secret_key"]
+    _configure_logging(app)
+    db.init_app(app)
+    _register_blueprints(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from bot.health import bp as health_bp
+    from bot.wechat.webhook import init_app as init_webhook
+
+    app.register_blueprint(health_bp)
+    init_webhook(app)
+
+
+def _configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app.logger.setLevel(logging.INFO)

@@ -1,0 +1,1 @@
+"""The edge to WeChat: the webhook (in) and the API client (out)."""
