@@ -1,4 +1,7 @@
-"""Shared fixtures: a configured app on a fresh database, and a resident talking through WeChat."""
+"""Shared fixtures: a configured app on a fresh database, and a resident talking through WeChat.
+
+Feature fixtures live in their own modules, listed in pytest_plugins.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +15,8 @@ from bot import config as config_module
 from bot import create_app
 from bot.cli.server import run_setup
 from bot.wechat.simulator import WeChatSimulator
+
+pytest_plugins: list[str] = []
 
 TEST_TOKEN = "test-token"
 TEST_APP_ID = "wx0123456789abcdef"
