@@ -28,6 +28,8 @@ class Refused(Exception):
 
 _DANGEROUS_XML = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _ENCRYPT_TAG = re.compile(rb"<Encrypt>", re.IGNORECASE)
+# Control characters XML 1.0 forbids; a resident's odd keystroke must not cost them an answer.
+_XML_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def sha1_signature(*parts: str) -> str:
@@ -93,9 +95,10 @@ def decrypt(body: bytes, query: dict[str, str], crypto: WeChatCrypto | None, tok
 
 def parse_xml(body: bytes | str) -> dict[str, Any]:
     """Parse a flat <xml> document; anything else is refused with a reason."""
-    check_body_shape(body.encode("utf-8") if isinstance(body, str) else body)
+    raw = body.encode("utf-8") if isinstance(body, str) else body
+    check_body_shape(raw)
     try:
-        document = xmltodict.parse(body, disable_entities=True)
+        document = xmltodict.parse(_XML_CONTROL_BYTES.sub(b"", raw), disable_entities=True)
     except UnicodeDecodeError:
         raise Refused(400, "body is not valid UTF-8") from None
     except Exception as error:  # xmltodict raises expat and its own errors; all mean bad XML

@@ -31,6 +31,9 @@ _UNSET = object()
 SILENT = {"type": "none", "content": ""}
 RETRY_POLL_SECONDS = 0.05
 RAW_XML_LIMIT = 16384
+# A locked database is waited out this long (after the resident has had their answer) before
+# the message is given up to the log: a burst of writes must not lose what a resident sent.
+STORE_PATIENCE_SECONDS = 30.0
 
 
 class FirstAnswer:
@@ -119,13 +122,27 @@ class Pipeline:
             "wechat_time": inbound.wechat_time, "received_at": now_text(),
         }
         try:
-            return core.claim_message(self.db(), dedup_key(inbound), fields)
+            return self._patiently(lambda: core.claim_message(self.db(), dedup_key(inbound), fields))
         except store.StoreError:
             # The store is down: keep the message in the log so that nothing is lost.
             log.exception("could not store inbound message; kept here: %s",
                           json.dumps(fields, ensure_ascii=False))
             self._local.db = None
             return None, True
+
+    def _patiently(self, write: Callable[[], Any]) -> Any:
+        """Run a write, retrying while the database is only busy; other errors raise at once."""
+        give_up = time.monotonic() + STORE_PATIENCE_SECONDS
+        pause = 0.05
+        while True:
+            try:
+                return write()
+            except store.StoreError as error:
+                if not _is_busy(error) or time.monotonic() + pause > give_up:
+                    raise
+                log.warning("database busy (%s); retrying in %.2fs", error, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 1.0)
 
     def _replay(self, message_id: int | None, started: float) -> Reply | None:
         """A retry: wait for the first push's stored answer and give the same one."""
@@ -145,9 +162,14 @@ class Pipeline:
         latency_ms = (time.monotonic() - started) * 1000
         content = reply.to_json() if reply is not None else SILENT
         try:
-            core.record_reply(self.db(), message_id, content, verdict, latency_ms, now_text(),
-                              status=status, error=error)
+            self._patiently(lambda: core.record_reply(self.db(), message_id, content, verdict, latency_ms,
+                                                      now_text(), status=status, error=error))
         except store.StoreError:
             log.exception("could not store the reply to message %s: %s", message_id,
                           json.dumps(content, ensure_ascii=False))
             self._local.db = None
+
+
+def _is_busy(error: Exception) -> bool:
+    text = str(error).lower()
+    return "locked" in text or "busy" in text
