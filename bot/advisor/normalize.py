@@ -1,0 +1,97 @@
+"""Normalize a message before matching: width, script, separators, case and disguises."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+import opencc
+
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+# Characters scammers put between characters to dodge filters ("刷 单", "微*信", "返.利").
+# Clause punctuation (，。！？；：) is kept: it bounds negation ("我没转，他让我…").
+_SEPARATORS = r"\s\-_*·•.、|/\\~`'\"^+=#@丶ˇ¨°()（）\[\]【】<>《》{}"
+_BETWEEN = re.compile(
+    rf"(?<=[{_CJK}A-Za-z0-9])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}A-Za-z0-9])")
+# A single separator between ASCII letters, as in "v x" or "q.q"; never across longer gaps.
+_LETTER_GAP = re.compile(r"(?<![a-z][a-z])(?<=[a-z])[\s\-_*.·](?=[a-z](?![a-z]))")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_SPACES = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _traditional_chars() -> re.Pattern[str]:
+    """A character class of every traditional character that differs from its simplified form."""
+    table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars: set[str] = set()
+    for line in table.read_text(encoding="utf-8").splitlines():
+        source, _, targets = line.partition("\t")
+        if len(source) == 1 and targets and targets.split()[0] != source:
+            chars.add(source)
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified, calling the slow converter only when a traditional character is present."""
+    if _traditional_chars().search(text) is None:
+        return text
+    return _converter().convert(text)
+
+
+def fold(text: str, casefold: bool = True) -> str:
+    """Full-width to half-width, traditional to simplified, invisible characters dropped, case folded."""
+    text = to_simplified(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    return text.casefold() if casefold else text
+
+
+def join_separated(text: str) -> str:
+    """Remove separators inserted between characters ("刷 单" → "刷单", "v x" → "vx")."""
+    text = _BETWEEN.sub("", text)
+    return _LETTER_GAP.sub("", text)
+
+
+class DisguiseTable:
+    """Maps disguised spellings to the plain word, longest disguise first, in one pass."""
+
+    def __init__(self, mapping: dict[str, str]):
+        self.mapping = {fold(key): fold(value) for key, value in mapping.items() if key}
+        self._automaton = ahocorasick.Automaton() if self.mapping else None
+        for key, value in self.mapping.items():
+            self._automaton.add_word(key, (len(key), value))
+        if self._automaton is not None:
+            self._automaton.make_automaton()
+
+    def apply(self, text: str) -> str:
+        """Replace every disguise, preferring the longest at each position, left to right."""
+        if self._automaton is None:
+            return text
+        hits = sorted(((end - size + 1, size, value) for end, (size, value) in self._automaton.iter(text)),
+                      key=lambda hit: (hit[0], -hit[1]))
+        if not hits:
+            return text
+        parts: list[str] = []
+        cursor = 0
+        for start, size, value in hits:
+            if start < cursor:
+                continue
+            parts.append(text[cursor:start])
+            parts.append(value)
+            cursor = start + size
+        parts.append(text[cursor:])
+        return "".join(parts)
+
+
+def normalize(text: str, disguises: DisguiseTable | None = None) -> str:
+    """The matching form of a message: folded, separators joined, disguises mapped."""
+    folded = _SPACES.sub(" ", fold(text)).strip()
+    joined = join_separated(folded)
+    return disguises.apply(joined) if disguises is not None else joined
