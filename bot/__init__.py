@@ -17,6 +17,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if config is None:
         config = config_module.load(os.environ.get("FANZHA_CONFIG"))
     config_module.require_for_serving(config)
+    _require_migrated(config)
     app = Flask(__name__, instance_relative_config=False)
     app.config["FANZHA"] = config
     app.config["SECRET_KEY"] = config["server"]["secret_key"]
@@ -32,6 +33,18 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     init_webhook(app)
+
+def _require_migrated(config: dict[str, Any]) -> None:
+    """Serving an old schema would fail on every message; say so once, at start."""
+    database = config["storage"]["database"]
+    connection = db.connect(database)
+    try:
+        pending = db.pending_migrations(connection)
+    finally:
+        connection.conn.close()
+    if pending:
+        raise config_module.ConfigError(
+            f"database {database} needs {len(pending)} migrations: run `fanzha setup` first")
 
 
 def _configure_logging(app: Flask) -> None:
