@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 
 from flask import Blueprint, Flask, Response, current_app, request
@@ -26,6 +27,7 @@ def init_app(app: Flask) -> None:
     live = LiveKnowledge(config)
     app.extensions["fanzha.live"] = live
     app.extensions["fanzha.pipeline"] = Pipeline(config, live)
+    app.extensions["fanzha.nonces"] = NonceMemory(config)
     app.extensions["fanzha.crypto"] = codec.make_crypto(wechat["token"], wechat["encoding_aes_key"],
                                                         wechat["app_id"])
     app.register_blueprint(bp)
@@ -80,7 +82,7 @@ def _read_message():
     timestamp = _check_query()
     body = _read_body()
     codec.check_body_shape(body)
-    _check_nonce(timestamp, request.args["nonce"], body)
+    current_app.extensions["fanzha.nonces"].check(timestamp, request.args["nonce"], body)
     encrypted = codec.is_encrypted(body, request.args)
     if encrypted:
         raw_xml = codec.decrypt(body, request.args, current_app.extensions["fanzha.crypto"],
@@ -111,23 +113,33 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _check_nonce(timestamp: int, nonce: str, body: bytes) -> None:
-    """A (timestamp, nonce) pair seen before is a retry only if it carries the same body."""
-    settings = _settings()
-    window = settings["server"]["timestamp_tolerance_seconds"]
-    body_hash = hashlib.sha256(body).hexdigest()
-    try:
-        db = store.connect(settings["storage"]["database"], NONCE_BUSY_TIMEOUT_MS)
+class NonceMemory:
+    """Remembers (timestamp, nonce) pairs in the shared database, so every worker process agrees."""
+
+    def __init__(self, config: dict):
+        self.database = config["storage"]["database"]
+        self.window = config["server"]["timestamp_tolerance_seconds"]
+        self._local = threading.local()
+
+    def check(self, timestamp: int, nonce: str, body: bytes) -> None:
+        """A pair seen before is a retry only if it carries the same body; otherwise refuse it."""
+        body_hash = hashlib.sha256(body).hexdigest()
         try:
-            seen = core.remember_nonce(db, timestamp, nonce[:128], body_hash, time.time(), window)
-        finally:
-            db.conn.close()
-    except store.StoreError:
-        # Fail open: a resident's message matters more than replay protection during an outage.
-        log.exception("nonce memory unavailable; accepting timestamp=%s nonce=%s", timestamp, nonce)
-        return
-    if seen == "conflict":
-        raise Refused(403, f"nonce {nonce[:32]!r} at {timestamp} was already used for another message")
+            seen = core.remember_nonce(self._db(), timestamp, nonce[:128], body_hash, time.time(),
+                                       self.window)
+        except store.StoreError:
+            # Fail open: a resident's message matters more than replay protection during an outage.
+            self._local.db = None
+            log.exception("nonce memory unavailable; accepting timestamp=%s nonce=%s", timestamp, nonce)
+            return
+        if seen == "conflict":
+            raise Refused(403, f"nonce {nonce[:32]!r} at {timestamp} was already used for another message")
+
+    def _db(self):
+        """This thread's own connection, with a short busy timeout."""
+        if getattr(self._local, "db", None) is None:
+            self._local.db = store.connect(self.database, NONCE_BUSY_TIMEOUT_MS)
+        return self._local.db
 
 
 def _refuse(refusal: Refused) -> Response:
