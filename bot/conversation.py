@@ -7,14 +7,19 @@ handler registered for their type in EFFECT_HANDLERS.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Callable
 
 from sqlite_utils import Database
 
 from bot import dialogue
-from bot.db import core
-from bot.dialogue.model import Context, Inbound, Outcome
+from bot.config import SCHEMA
+from bot.db import cases, console, core
+from bot.dialogue.content import content_for
+from bot.dialogue.model import Context, Inbound, Lookups, Outcome
+from bot.dialogue.quiz import SaveQuizResult
+from bot.dialogue.report import SaveCase
 from bot.livekb import LiveKnowledge
 from bot.timeutil import to_db, utc_now
 
@@ -25,15 +30,57 @@ EFFECT_HANDLERS: dict[type, EffectHandler] = {}
 _WINDOW_EVENTS = {"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"}
 
 
-def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound) -> Outcome:
-    """Run the dialogue for one inbound message and apply its effects."""
-    now = utc_now()
+def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime | None = None) -> Outcome:
+    """Run the dialogue for one inbound message, apply its effects and keep the resident's state."""
+    now = now or utc_now()
     _note_follower(db, inbound, to_db(now))
-    ctx = Context(advisor=live.advisor(), texts=live.texts(), now=now)
+    ctx = make_context(db, live, inbound, now)
     outcome = dialogue.respond(inbound, ctx)
-    for effect in outcome.effects:
-        EFFECT_HANDLERS[type(effect)](db, effect, now)
+    with cases.atomic(db):  # the effects and the new state land together, or not at all
+        for effect in outcome.effects:
+            EFFECT_HANDLERS[type(effect)](db, effect, now)
+        if outcome.state != ctx.state:
+            cases.save_state(db, inbound.openid, outcome.state, to_db(now))
     return outcome
+
+
+def make_context(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime) -> Context:
+    """What the dialogue may read this turn: texts, quiz, the resident's state, the look-ups."""
+    content = content_for(_knowledge_root(live))
+    return Context(advisor=live.advisor(), texts={**content.texts(), **live.texts()}, now=now,
+                   state=cases.load_state(db, inbound.openid), lookups=Lookups(blacklist=_blacklist(db)),
+                   flow_timeout=timedelta(minutes=_setting(live, "dialogue", "flow_timeout_minutes")),
+                   quiz=content.quiz())
+
+
+def _blacklist(db: Database):
+    """The console's blacklist as the dialogue's (kind, value) look-up."""
+    return lambda kind, value: console.blacklist_find(db, kind, value)
+
+
+def _knowledge_root(live: LiveKnowledge) -> Path:
+    return Path(_setting(live, "knowledge", "path"))
+
+
+def _setting(live: LiveKnowledge, section: str, key: str) -> Any:
+    """A setting from the config the live knowledge was built from, else its code default."""
+    config = getattr(live, "config", None) or {}
+    if section == "knowledge" and key == "path" and not config:
+        return getattr(live, "_path", SCHEMA[section][key].default)
+    return config.get(section, {}).get(key, SCHEMA[section][key].default)
+
+
+def _save_case(db: Database, effect: SaveCase, now: datetime) -> None:
+    cases.insert_case(db, {"ref": effect.ref, "openid": effect.openid, **effect.fields}, to_db(now))
+
+
+def _save_quiz_result(db: Database, effect: SaveQuizResult, now: datetime) -> None:
+    cases.insert_quiz_result(db, effect.openid, effect.score, effect.total, effect.passed,
+                             effect.answers, to_db(now))
+
+
+EFFECT_HANDLERS[SaveCase] = _save_case
+EFFECT_HANDLERS[SaveQuizResult] = _save_quiz_result
 
 
 def _note_follower(db: Database, inbound: Inbound, now: str) -> None:

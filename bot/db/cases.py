@@ -1,7 +1,257 @@
-"""Tables and queries for the cases feature."""
+"""Tables and queries for the cases feature: conversation state, case reports, quiz results.
+
+Also the read-only figures the campaign report takes from other features' tables; those
+are read defensively, as a table may not exist on an older database.
+"""
 
 from __future__ import annotations
 
-from sqlite_utils import Migrations
+import json
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+from sqlite_utils import Database, Migrations
 
 migrations = Migrations("cases")
+
+CASE_STATUSES = ("new", "contacted", "closed")
+CASE_LIST_FIELDS = ("phones", "cards", "accounts", "links")
+
+
+@migrations()
+def m001_state_cases_quiz(db: Database) -> None:
+    db.execute("""
+        CREATE TABLE dialogue_state (
+            openid TEXT PRIMARY KEY,
+            state TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE case_reports (
+            id INTEGER PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE,
+            openid TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'contacted', 'closed')),
+            what TEXT NOT NULL DEFAULT '',
+            happened TEXT NOT NULL DEFAULT '',
+            contact_method TEXT NOT NULL DEFAULT '',
+            loss_text TEXT NOT NULL DEFAULT '',
+            loss_amount REAL,
+            lost INTEGER,
+            phones TEXT NOT NULL DEFAULT '[]',
+            cards TEXT NOT NULL DEFAULT '[]',
+            accounts TEXT NOT NULL DEFAULT '[]',
+            links TEXT NOT NULL DEFAULT '[]',
+            scammer_text TEXT NOT NULL DEFAULT '',
+            callback_phone TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX case_reports_status ON case_reports(status, created_at)")
+    db.execute("CREATE INDEX case_reports_created ON case_reports(created_at)")
+    db.execute("""
+        CREATE TABLE case_notes (
+            id INTEGER PRIMARY KEY,
+            case_id INTEGER NOT NULL REFERENCES case_reports(id) ON DELETE CASCADE,
+            at TEXT NOT NULL,
+            operator TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('note', 'status', 'blacklist')),
+            text TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX case_notes_case ON case_notes(case_id, at)")
+    db.execute("""
+        CREATE TABLE quiz_results (
+            id INTEGER PRIMARY KEY,
+            openid TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            total INTEGER NOT NULL,
+            passed INTEGER NOT NULL,
+            answers TEXT NOT NULL DEFAULT '[]',
+            finished_at TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX quiz_results_finished ON quiz_results(finished_at)")
+    db.execute("CREATE INDEX quiz_results_openid ON quiz_results(openid, finished_at)")
+
+
+@contextmanager
+def atomic(db: Database, name: str = "turn") -> Iterator[None]:
+    """A savepoint: everything inside commits together or rolls back (nests inside a transaction)."""
+    db.execute(f"SAVEPOINT {name}")
+    try:
+        yield
+    except BaseException:
+        db.execute(f"ROLLBACK TO {name}")
+        db.execute(f"RELEASE {name}")
+        raise
+    db.execute(f"RELEASE {name}")
+
+
+# --- conversation state -----------------------------------------------------------
+
+def load_state(db: Database, openid: str) -> dict[str, Any] | None:
+    row = db.execute("SELECT state FROM dialogue_state WHERE openid = ?", [openid]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
+def save_state(db: Database, openid: str, state: dict[str, Any] | None, now: str) -> None:
+    """Keep a resident's state; an empty state removes the row."""
+    if not state:
+        db.execute("DELETE FROM dialogue_state WHERE openid = ?", [openid])
+        return
+    db.execute(
+        """INSERT INTO dialogue_state (openid, state, updated_at) VALUES (?, ?, ?)
+           ON CONFLICT(openid) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at""",
+        [openid, json.dumps(state, ensure_ascii=False), now])
+
+
+# --- case reports -------------------------------------------------------------------
+
+def insert_case(db: Database, fields: dict[str, Any], now: str) -> int:
+    """Store a finished case report; list fields are stored as JSON."""
+    values = {key: (json.dumps(value, ensure_ascii=False) if key in CASE_LIST_FIELDS else value)
+              for key, value in fields.items()}
+    values.update(created_at=now, updated_at=now, status="new")
+    columns = ", ".join(values)
+    cursor = db.execute(f"INSERT INTO case_reports ({columns}) VALUES ({', '.join('?' * len(values))})",
+                        list(values.values()))
+    return cursor.lastrowid
+
+
+def case(db: Database, case_id: int) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM case_reports WHERE id = ?", [case_id]))
+    return _decode_case(rows[0]) if rows else None
+
+
+def case_by_ref(db: Database, ref: str) -> dict[str, Any] | None:
+    rows = list(db.query("SELECT * FROM case_reports WHERE ref = ?", [ref]))
+    return _decode_case(rows[0]) if rows else None
+
+
+def cases(db: Database, status: str = "", query: str = "", limit: int = 200) -> list[dict[str, Any]]:
+    """Case reports, newest first, optionally of one status or matching a word."""
+    like = f"%{query}%"
+    rows = db.query(
+        """SELECT * FROM case_reports WHERE (? = '' OR status = ?)
+             AND (? = '' OR ref LIKE ? OR what LIKE ? OR phones LIKE ? OR cards LIKE ?
+                  OR accounts LIKE ? OR links LIKE ?)
+           ORDER BY created_at DESC, id DESC LIMIT ?""",
+        [status, status, query, like, like, like, like, like, like, limit])
+    return [_decode_case(row) for row in rows]
+
+
+def status_counts(db: Database) -> dict[str, int]:
+    rows = db.execute("SELECT status, COUNT(*) FROM case_reports GROUP BY status").fetchall()
+    return {status: dict(rows).get(status, 0) for status in CASE_STATUSES}
+
+
+def set_case_status(db: Database, case_id: int, status: str, operator: str, now: str) -> None:
+    """Move a case to a status and note who did it."""
+    if status not in CASE_STATUSES:
+        raise ValueError(f"unknown case status {status!r}")
+    db.execute("UPDATE case_reports SET status = ?, updated_at = ? WHERE id = ?", [status, now, case_id])
+    add_case_note(db, case_id, operator, "status", status, now)
+
+
+def add_case_note(db: Database, case_id: int, operator: str, kind: str, text: str, now: str) -> int:
+    cursor = db.execute("INSERT INTO case_notes (case_id, at, operator, kind, text) VALUES (?, ?, ?, ?, ?)",
+                        [case_id, now, operator, kind, text])
+    db.execute("UPDATE case_reports SET updated_at = ? WHERE id = ?", [now, case_id])
+    return cursor.lastrowid
+
+
+def case_notes(db: Database, case_id: int) -> list[dict[str, Any]]:
+    return list(db.query("SELECT * FROM case_notes WHERE case_id = ? ORDER BY at, id", [case_id]))
+
+
+def _decode_case(row: dict[str, Any]) -> dict[str, Any]:
+    for key in CASE_LIST_FIELDS:
+        row[key] = json.loads(row[key] or "[]")
+    return row
+
+
+# --- quiz results ----------------------------------------------------------------------
+
+def insert_quiz_result(db: Database, openid: str, score: int, total: int, passed: bool,
+                       answers: list[Any], now: str) -> int:
+    cursor = db.execute(
+        "INSERT INTO quiz_results (openid, score, total, passed, answers, finished_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [openid, score, total, int(passed), json.dumps(answers, ensure_ascii=False), now])
+    return cursor.lastrowid
+
+
+def latest_quiz_results(db: Database, since: str, until: str) -> list[dict[str, Any]]:
+    """Each resident's latest finished quiz in [since, until): who passed, and when."""
+    return list(db.query(
+        """SELECT openid, score, total, passed, finished_at FROM quiz_results AS q
+           WHERE finished_at >= ? AND finished_at < ?
+             AND id = (SELECT MAX(id) FROM quiz_results AS r
+                       WHERE r.openid = q.openid AND r.finished_at >= ? AND r.finished_at < ?)
+           ORDER BY finished_at""", [since, until, since, until]))
+
+
+def quiz_attempts(db: Database, since: str, until: str) -> int:
+    return db.execute("SELECT COUNT(*) FROM quiz_results WHERE finished_at >= ? AND finished_at < ?",
+                      [since, until]).fetchone()[0]
+
+
+# --- campaign figures ----------------------------------------------------------------------
+
+CONSULTATION_SQL = "msg_type IN ('text', 'voice', 'link') AND received_at >= ? AND received_at < ?"
+
+
+def consultation_counts(db: Database, since: str, until: str) -> dict[str, int]:
+    """Resident messages in the window: all, from how many residents, scams, urgent ones."""
+    row = db.execute(
+        f"""SELECT COUNT(*), COUNT(DISTINCT openid), SUM(COALESCE(is_scam, 0)), SUM(COALESCE(urgent, 0))
+            FROM messages WHERE {CONSULTATION_SQL}""", [since, until]).fetchone()
+    return {"messages": row[0], "residents": row[1], "scams": row[2] or 0, "urgent": row[3] or 0}
+
+
+def consultation_categories(db: Database, since: str, until: str) -> list[tuple[str, int]]:
+    rows = db.execute(
+        f"""SELECT category, COUNT(*) AS n FROM messages
+            WHERE {CONSULTATION_SQL} AND is_scam = 1 AND category IS NOT NULL
+            GROUP BY category ORDER BY n DESC, category""", [since, until]).fetchall()
+    return [(category, count) for category, count in rows]
+
+
+def case_figures(db: Database, since: str, until: str) -> dict[str, Any]:
+    """Case reports created in the window: how many, how many with a loss, the losses reported."""
+    row = db.execute(
+        """SELECT COUNT(*), SUM(CASE WHEN lost = 1 THEN 1 ELSE 0 END), SUM(COALESCE(loss_amount, 0))
+           FROM case_reports WHERE created_at >= ? AND created_at < ?""", [since, until]).fetchone()
+    return {"reported": row[0], "with_loss": row[1] or 0, "loss_total": float(row[2] or 0)}
+
+
+def per_day(db: Database, table_sql: str, column: str, since: str, until: str) -> dict[str, int]:
+    """Counts per UTC day of a known table's rows in the window."""
+    assert table_sql in _DAY_TABLES, table_sql
+    rows = db.execute(
+        f"SELECT substr({column}, 1, 10) AS day, COUNT(*) FROM {_DAY_TABLES[table_sql]} "
+        f"AND {column} >= ? AND {column} < ? GROUP BY day", [since, until]).fetchall()
+    return dict(rows)
+
+
+_DAY_TABLES = {
+    "consultations": "messages WHERE msg_type IN ('text', 'voice', 'link')",
+    "urgent": "messages WHERE urgent = 1",
+    "cases": "case_reports WHERE 1",
+    "quiz": "quiz_results WHERE 1",
+}
+
+
+def has_table(db: Database, name: str) -> bool:
+    return db[name].exists()
+
+
+def table_columns(db: Database, name: str) -> set[str]:
+    return set(db[name].columns_dict) if db[name].exists() else set()
+
+
+def new_blacklist_entries(db: Database, since: str, until: str) -> dict[str, int] | None:
+    """Blacklist entries added in the window, per kind; None without the console's table."""
+    if not has_table(db, "blacklist"):
+        return None
+    rows = db.execute("SELECT kind, COUNT(*) FROM blacklist WHERE created_at >= ? AND created_at < ? "
+                      "GROUP BY kind ORDER BY kind", [since, until]).fetchall()
+    return dict(rows)

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Callable
+
+# (kind, value) -> the blacklist row, or None; kinds: phone, url, domain, card, account.
+BlacklistLookup = Callable[[str, str], "dict[str, Any] | None"]
+
+
+def _nothing_listed(_kind: str, _value: str) -> dict[str, Any] | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """Read-only look-ups the edge provides to a turn; pure defaults for tests."""
+    blacklist: BlacklistLookup = _nothing_listed
 
 
 @dataclass(frozen=True)
@@ -46,4 +59,6 @@ class Context:
     texts: dict[str, str]
     now: datetime
     state: dict[str, Any] | None = None
-    lookups: Any = None
+    lookups: Lookups = field(default_factory=Lookups)
+    flow_timeout: timedelta = timedelta(minutes=30)
+    quiz: Any = None              # bot.dialogue.content.Quiz, the questions from knowledge/quiz.toml
