@@ -33,6 +33,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(health_bp)
     init_webhook(app)
+    from bot.admin import init_app as init_admin
+
+    init_admin(app)
+
 
 def _require_migrated(config: dict[str, Any]) -> None:
     """Serving an old schema would fail on every message; say so once, at start."""
