@@ -36,11 +36,12 @@ def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime
     _note_follower(db, inbound, to_db(now))
     ctx = make_context(db, live, inbound, now)
     outcome = dialogue.respond(inbound, ctx)
-    with cases.atomic(db):  # the effects and the new state land together, or not at all
-        for effect in outcome.effects:
-            EFFECT_HANDLERS[type(effect)](db, effect, now)
-        if outcome.state != ctx.state:
-            cases.save_state(db, inbound.openid, outcome.state, to_db(now))
+    # Effects first: should one fail, the state stays as it was and the resident can simply
+    # send the last answer again. Each handler keeps its own writes atomic.
+    for effect in outcome.effects:
+        EFFECT_HANDLERS[type(effect)](db, effect, now)
+    if outcome.state != ctx.state:
+        cases.save_state(db, inbound.openid, outcome.state, to_db(now))
     return outcome
 
 

@@ -7,8 +7,7 @@ are read defensively, as a table may not exist on an older database.
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database, Migrations
 
@@ -71,19 +70,6 @@ def m001_state_cases_quiz(db: Database) -> None:
         )""")
     db.execute("CREATE INDEX quiz_results_finished ON quiz_results(finished_at)")
     db.execute("CREATE INDEX quiz_results_openid ON quiz_results(openid, finished_at)")
-
-
-@contextmanager
-def atomic(db: Database, name: str = "turn") -> Iterator[None]:
-    """A savepoint: everything inside commits together or rolls back (nests inside a transaction)."""
-    db.execute(f"SAVEPOINT {name}")
-    try:
-        yield
-    except BaseException:
-        db.execute(f"ROLLBACK TO {name}")
-        db.execute(f"RELEASE {name}")
-        raise
-    db.execute(f"RELEASE {name}")
 
 
 # --- conversation state -----------------------------------------------------------

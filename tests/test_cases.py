@@ -1,0 +1,104 @@
+"""Case reports end to end: real signed webhook pushes, the state and the case in the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import create_app
+from bot import db as store
+from bot.db import cases
+from bot.timeutil import to_db, utc_now
+from tests.conftest import Resident
+
+
+def open_db(config):
+    return store.connect(config["storage"]["database"])
+
+
+def report_a_loss(resident: Resident) -> str:
+    assert "（1/6）" in resident.says("我要举报")
+    assert "（2/6）" in resident.says("有人冒充快递客服说要理赔，让我开屏幕共享")
+    assert "（3/6）" in resident.says("今天上午10点")
+    assert "（4/6）" in resident.says("1")
+    assert "（5/6）" in resident.says("转了三万五")
+    got = resident.says("他打来的电话是 171 2345 6789，让我转到卡号 6222 0000 0000 0000 004")
+    assert "17123456789" in got and "6222000000000000004" in got and "还有" in got
+    assert "已记下" in resident.says("还有个链接 http://kd-lipei.top/pay")
+    assert "（6/6）" in resident.says("好了")
+    return resident.says("13900001111")
+
+
+def test_a_report_with_a_loss_is_stored_and_says_call_110_now(resident, config):
+    reply = report_a_loss(resident)
+    assert "编号：FZ" in reply and "拨打110" in reply and "派出所" in reply
+    ref = reply.split("编号：")[1].split()[0]
+    with open_db(config) as db:
+        stored = cases.case_by_ref(db, ref)
+        assert cases.load_state(db, resident.openid) is None
+    assert stored["status"] == "new" and stored["openid"] == resident.openid
+    assert stored["what"].startswith("有人冒充快递客服") and stored["happened"] == "今天上午10点"
+    assert stored["contact_method"] == "电话"
+    assert stored["lost"] == 1 and stored["loss_amount"] == 35000
+    assert stored["phones"] == ["17123456789"] and stored["cards"] == ["6222000000000000004"]
+    assert stored["links"] == ["http://kd-lipei.top/pay"]
+    assert stored["callback_phone"] == "13900001111"
+
+
+def test_every_question_can_be_skipped(resident, config):
+    resident.does("CLICK", EventKey="MENU_REPORT")
+    for _ in range(6):
+        reply = resident.says("跳过")
+    assert "编号：FZ" in reply and "如果您已经转了钱" in reply
+    with open_db(config) as db:
+        [stored] = cases.cases(db)
+    assert stored["what"] == "" and stored["lost"] is None and stored["phones"] == []
+
+
+def test_the_menu_report_key_starts_the_report(resident):
+    assert "（1/6）" in resident.does("CLICK", EventKey="MENU_REPORT")
+
+
+def test_a_report_survives_a_restart(resident, config):
+    assert "（1/6）" in resident.says("举报")
+    assert "（2/6）" in resident.says("收到中奖短信，要先交税")
+    second_app = create_app(config)                        # a new process on the same database
+    again = Resident(second_app.test_client(), config, openid=resident.openid)
+    assert "（3/6）" in again.says("昨天")
+    with open_db(config) as db:
+        state = cases.load_state(db, resident.openid)
+    assert state["answers"] == {"what": "收到中奖短信，要先交税", "when": "昨天"}
+
+
+def test_two_residents_reporting_at_once_keep_apart(client, config):
+    first = Resident(client, config, openid="o_first")
+    second = Resident(client, config, openid="o_second")
+    first.says("举报")
+    second.says("举报")
+    first.says("第一个人的经过")
+    second.says("第二个人的经过")
+    assert "（3/6）" in first.says("周一")
+    assert "（3/6）" in second.says("周二")
+    with open_db(config) as db:
+        assert cases.load_state(db, "o_first")["answers"]["when"] == "周一"
+        assert cases.load_state(db, "o_second")["answers"] == {"what": "第二个人的经过", "when": "周二"}
+
+
+def test_a_report_left_past_the_timeout_is_put_aside_and_resumed(resident, config):
+    resident.says("举报")
+    resident.says("对方说我征信有问题要注销校园贷")
+    with open_db(config) as db:
+        stale = to_db(utc_now() - timedelta(minutes=45))
+        state = cases.load_state(db, resident.openid)
+        cases.save_state(db, resident.openid, {**state, "at": stale}, stale)
+    reply = resident.says("你好")
+    assert "较长时间没有回复" in reply and "回复“举报”" in reply
+    assert "还没填完" in resident.says("举报")
+    assert "（2/6）" in resident.says("继续")
+
+
+def test_cancel_mid_report_stores_nothing(resident, config):
+    resident.says("举报")
+    resident.says("有人让我刷单")
+    assert "已取消" in resident.says("取消")
+    with open_db(config) as db:
+        assert cases.cases(db) == [] and cases.load_state(db, resident.openid) is None
