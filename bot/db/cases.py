@@ -209,21 +209,61 @@ def case_figures(db: Database, since: str, until: str) -> dict[str, Any]:
     return {"reported": row[0], "with_loss": row[1] or 0, "loss_total": float(row[2] or 0)}
 
 
-def per_day(db: Database, table_sql: str, column: str, since: str, until: str) -> dict[str, int]:
-    """Counts per UTC day of a known table's rows in the window."""
-    assert table_sql in _DAY_TABLES, table_sql
+def per_local_day(db: Database, series: str, since: str, until: str, offset: str) -> dict[str, int]:
+    """Counts per local day (`offset` like '+8 hours') of one known series in the window."""
+    table, column = _DAY_SERIES[series]
     rows = db.execute(
-        f"SELECT substr({column}, 1, 10) AS day, COUNT(*) FROM {_DAY_TABLES[table_sql]} "
-        f"AND {column} >= ? AND {column} < ? GROUP BY day", [since, until]).fetchall()
+        f"SELECT date({column}, ?) AS day, COUNT(*) FROM {table} "
+        f"AND {column} >= ? AND {column} < ? GROUP BY day", [offset, since, until]).fetchall()
     return dict(rows)
 
 
-_DAY_TABLES = {
-    "consultations": "messages WHERE msg_type IN ('text', 'voice', 'link')",
-    "urgent": "messages WHERE urgent = 1",
-    "cases": "case_reports WHERE 1",
-    "quiz": "quiz_results WHERE 1",
+_DAY_SERIES = {
+    "consultations": ("messages WHERE msg_type IN ('text', 'voice', 'link')", "received_at"),
+    "urgent": ("messages WHERE urgent = 1", "received_at"),
+    "cases": ("case_reports WHERE 1", "created_at"),
+    "quiz": ("quiz_results WHERE 1", "finished_at"),
 }
+
+
+def quiz_results_between(db: Database, since: str, until: str) -> list[dict[str, Any]]:
+    return list(db.query("SELECT openid, score, total, passed, finished_at FROM quiz_results "
+                         "WHERE finished_at >= ? AND finished_at < ? ORDER BY finished_at, id",
+                         [since, until]))
+
+
+def resident_groups(db: Database) -> dict[str, list[str]]:
+    """Each subscribed resident's street and group tags (the alerts feature's table), if any."""
+    if not {"openid", "groups", "area"} <= table_columns(db, "subscriptions"):
+        return {}
+    found: dict[str, list[str]] = {}
+    for row in db.query("SELECT openid, area, groups FROM subscriptions"):
+        tags = [row["area"]] if row["area"] else []
+        try:
+            tags += [str(tag) for tag in json.loads(row["groups"] or "[]")]
+        except ValueError:
+            pass
+        found[row["openid"]] = tags
+    return found
+
+
+SENT_RUN_STATUSES = ("finished", "partial", "sent")
+
+
+def alert_figures(db: Database, since: str, until: str) -> dict[str, int] | None:
+    """Alert runs sent in the window and how many residents they reached; None without the tables."""
+    if not {"alert_runs", "alert_batches", "alert_deliveries"} <= set(db.table_names()):
+        return None
+    marks = ", ".join("?" * len(SENT_RUN_STATUSES))
+    rows = db.execute(
+        f"""SELECT r.id,
+                   (SELECT SUM(sent_count) FROM alert_batches AS b WHERE b.run_id = r.id),
+                   (SELECT COUNT(*) FROM alert_deliveries AS d WHERE d.run_id = r.id AND d.status = 'sent')
+            FROM alert_runs AS r
+            WHERE COALESCE(r.started_at, r.created_at) >= ? AND COALESCE(r.started_at, r.created_at) < ?
+              AND r.status IN ({marks})""", [since, until, *SENT_RUN_STATUSES]).fetchall()
+    reach = sum(max(mass or 0, delivered or 0) for _, mass, delivered in rows)
+    return {"sent": len(rows), "reach": reach}
 
 
 def has_table(db: Database, name: str) -> bool:
