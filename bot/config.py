@@ -90,6 +90,11 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "timezone": Setting(str, "Asia/Shanghai"),
         "api_calls_per_minute": Setting(int, 60, _positive),
         "worker_poll_seconds": Setting(float, 5.0, _positive),
+        "lease_seconds": Setting(float, 60.0, _positive),
+        "retry_base_seconds": Setting(float, 5.0, _positive),
+        "max_attempts": Setting(int, 8, _positive),
+        "mass_batch_size": Setting(int, 10000, _positive),
+        "ambiguous_custom_send": Setting(str, "resend", _one_of("resend", "hold")),
     },
     "dialogue": {
         "flow_timeout_minutes": Setting(int, 30, _positive),

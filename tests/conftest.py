@@ -16,7 +16,7 @@ from bot import create_app
 from bot.cli.server import run_setup
 from bot.wechat.simulator import WeChatSimulator
 
-pytest_plugins: list[str] = ["tests.console_fixtures"]
+pytest_plugins: list[str] = ["tests.console_fixtures", "tests.wechat_api_fixtures"]
 
 TEST_TOKEN = "test-token"
 TEST_APP_ID = "wx0123456789abcdef"
