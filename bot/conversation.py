@@ -14,12 +14,15 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from bot import dialogue
+from bot.alerts.results import record_job_finish
+from bot.alerts.subscriptions import apply_preferences
 from bot.config import SCHEMA
 from bot.db import cases, console, core
 from bot.dialogue.content import content_for
 from bot.dialogue.model import Context, Inbound, Lookups, Outcome
 from bot.dialogue.quiz import SaveQuizResult
 from bot.dialogue.report import SaveCase
+from bot.dialogue.subscription import SetPreferences
 from bot.livekb import LiveKnowledge
 from bot.timeutil import to_db, utc_now
 
@@ -33,6 +36,9 @@ _WINDOW_EVENTS = {"subscribe", "scan", "click", "scancode_push", "scancode_waitm
 def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime | None = None) -> Outcome:
     """Run the dialogue for one inbound message, apply its effects and keep the resident's state."""
     now = now or utc_now()
+    if inbound.msg_type == "event" and (inbound.event or "").lower() == "masssendjobfinish":
+        record_job_finish(db, inbound.fields, now)  # WeChat's report on a mass send, not a resident
+        return Outcome(reply=None)
     _note_follower(db, inbound, to_db(now))
     ctx = make_context(db, live, inbound, now)
     outcome = dialogue.respond(inbound, ctx)
@@ -81,6 +87,7 @@ def _save_quiz_result(db: Database, effect: SaveQuizResult, now: datetime) -> No
 
 
 EFFECT_HANDLERS[SaveCase] = _save_case
+EFFECT_HANDLERS[SetPreferences] = apply_preferences
 EFFECT_HANDLERS[SaveQuizResult] = _save_quiz_result
 
 

@@ -178,7 +178,7 @@ def register(flow: Flow) -> None:
         FLOWS.append(flow)
 
 
-from bot.dialogue import checks, quiz, report  # noqa: E402  (flows register themselves)
+from bot.dialogue import checks, quiz, report, subscription  # noqa: E402  (flows register themselves)
 
 __all__ = ["FLOWS", "Flow", "respond", "answer_alone", "advise", "text_reply", "register",
            "checks", "quiz", "report"]

@@ -1,0 +1,1 @@
+"""Alert broadcasts and subscriptions: schedule, claim, send exactly once, record results."""
