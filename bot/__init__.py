@@ -36,6 +36,11 @@ def _register_blueprints(app: Flask) -> None:
     from bot.admin import init_app as init_admin
 
     init_admin(app)
+    from bot.admin import cases as admin_cases
+    from bot.admin import reports as admin_reports
+
+    admin_cases.init_app(app)
+    admin_reports.init_app(app)
 
 
 def _require_migrated(config: dict[str, Any]) -> None:
