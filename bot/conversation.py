@@ -7,8 +7,9 @@ handler registered for their type in EFFECT_HANDLERS.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
+from functools import partial
 from typing import Any, Callable
 
 from sqlite_utils import Database
@@ -33,14 +34,34 @@ EFFECT_HANDLERS: dict[type, EffectHandler] = {}
 _WINDOW_EVENTS = {"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"}
 
 
-def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime | None = None) -> Outcome:
+@dataclass(frozen=True)
+class TurnSettings:
+    """The settings a turn needs: where the dialogue's texts and quiz live, the flow timeout."""
+    knowledge_path: str = SCHEMA["knowledge"]["path"].default
+    flow_timeout: timedelta = timedelta(minutes=SCHEMA["dialogue"]["flow_timeout_minutes"].default)
+
+    @classmethod
+    def from_config(cls, config: dict) -> "TurnSettings":
+        return cls(config["knowledge"]["path"],
+                   timedelta(minutes=config["dialogue"]["flow_timeout_minutes"]))
+
+
+def init_app(app) -> None:
+    """Give this app's webhook turns the app's settings (through the pipeline's `turn` seam)."""
+    pipeline = app.extensions.get("fanzha.pipeline")
+    if pipeline is not None:
+        pipeline.turn = partial(take_turn, settings=TurnSettings.from_config(app.config["FANZHA"]))
+
+
+def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime | None = None,
+              settings: TurnSettings = TurnSettings()) -> Outcome:
     """Run the dialogue for one inbound message, apply its effects and keep the resident's state."""
     now = now or utc_now()
     if inbound.msg_type == "event" and (inbound.event or "").lower() == "masssendjobfinish":
         record_job_finish(db, inbound.fields, now)  # WeChat's report on a mass send, not a resident
         return Outcome(reply=None)
     _note_follower(db, inbound, to_db(now))
-    ctx = make_context(db, live, inbound, now)
+    ctx = make_context(db, live, inbound, now, settings)
     outcome = dialogue.respond(inbound, ctx)
     # Effects first: should one fail, the state stays as it was and the resident can simply
     # send the last answer again. Each handler keeps its own writes atomic.
@@ -51,30 +72,18 @@ def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime
     return outcome
 
 
-def make_context(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime) -> Context:
+def make_context(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime,
+                 settings: TurnSettings) -> Context:
     """What the dialogue may read this turn: texts, quiz, the resident's state, the look-ups."""
-    content = content_for(_knowledge_root(live))
+    content = content_for(settings.knowledge_path)
     return Context(advisor=live.advisor(), texts={**content.texts(), **live.texts()}, now=now,
                    state=cases.load_state(db, inbound.openid), lookups=Lookups(blacklist=_blacklist(db)),
-                   flow_timeout=timedelta(minutes=_setting(live, "dialogue", "flow_timeout_minutes")),
-                   quiz=content.quiz())
+                   flow_timeout=settings.flow_timeout, quiz=content.quiz())
 
 
 def _blacklist(db: Database):
     """The console's blacklist as the dialogue's (kind, value) look-up."""
     return lambda kind, value: console.blacklist_find(db, kind, value)
-
-
-def _knowledge_root(live: LiveKnowledge) -> Path:
-    return Path(_setting(live, "knowledge", "path"))
-
-
-def _setting(live: LiveKnowledge, section: str, key: str) -> Any:
-    """A setting from the config the live knowledge was built from, else its code default."""
-    config = getattr(live, "config", None) or {}
-    if section == "knowledge" and key == "path" and not config:
-        return getattr(live, "_path", SCHEMA[section][key].default)
-    return config.get(section, {}).get(key, SCHEMA[section][key].default)
 
 
 def _save_case(db: Database, effect: SaveCase, now: datetime) -> None:

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from bot import create_app
 from bot import db as store
+from bot.cli.server import run_setup
 from bot.db import cases
 from bot.timeutil import to_db, utc_now
-from tests.conftest import Resident
+from tests.conftest import Resident, make_config
 
 
 def open_db(config):
@@ -83,17 +84,34 @@ def test_two_residents_reporting_at_once_keep_apart(client, config):
         assert cases.load_state(db, "o_second")["answers"] == {"what": "第二个人的经过", "when": "周二"}
 
 
+def backdate(config, openid: str, minutes: int) -> None:
+    """Make the resident's last step look `minutes` old."""
+    with open_db(config) as db:
+        stale = to_db(utc_now() - timedelta(minutes=minutes))
+        state = cases.load_state(db, openid)
+        cases.save_state(db, openid, {**state, "at": stale}, stale)
+
+
 def test_a_report_left_past_the_timeout_is_put_aside_and_resumed(resident, config):
     resident.says("举报")
     resident.says("对方说我征信有问题要注销校园贷")
-    with open_db(config) as db:
-        stale = to_db(utc_now() - timedelta(minutes=45))
-        state = cases.load_state(db, resident.openid)
-        cases.save_state(db, resident.openid, {**state, "at": stale}, stale)
+    backdate(config, resident.openid, 45)
     reply = resident.says("你好")
     assert "较长时间没有回复" in reply and "回复“举报”" in reply
     assert "还没填完" in resident.says("举报")
     assert "（2/6）" in resident.says("继续")
+
+
+def test_the_flow_timeout_is_the_configured_one(tmp_path, resident, config):
+    resident.says("举报")
+    backdate(config, resident.openid, 6)
+    assert "（2/6）" in resident.says("有人让我刷单")          # the default is 30 minutes
+    short = make_config(tmp_path / "short", dialogue={"flow_timeout_minutes": 5})
+    run_setup(short, echo=lambda _line: None)
+    hurried = Resident(create_app(short).test_client(), short)
+    hurried.says("举报")
+    backdate(short, hurried.openid, 6)
+    assert "较长时间没有回复" in hurried.says("有人让我刷单")
 
 
 def test_cancel_mid_report_stores_nothing(resident, config):

@@ -64,6 +64,12 @@ def test_help_lists_what_the_account_can_do(bot):
     assert bot.taps("MENU_HELP") == reply
 
 
+def test_a_menu_button_with_a_text_of_its_own_gets_that_text(bot):
+    bot.texts = {**bot.texts, "menu_menu_cases": "典型案例：……"}
+    assert bot.taps("MENU_CASES") == "典型案例：……"
+    assert bot.taps("MENU_UNKNOWN") == bot.texts["default"]
+
+
 def test_cancel_ends_the_report_and_forgets_its_draft(bot):
     start_report(bot)
     assert "已取消举报登记" in bot.says("取消")

@@ -89,4 +89,7 @@ def _respond_to_event(inbound: Inbound, ctx: Context) -> Outcome:
         return Outcome(reply=None)
     if is_click(inbound, "MENU_HELP"):
         return text_reply(ctx, "help")
+    if is_click(inbound) and f"menu_{(inbound.event_key or '').lower()}" in ctx.texts:
+        # A menu button answered by a text alone: its text is menu_<key> in knowledge/.
+        return text_reply(ctx, f"menu_{inbound.event_key.lower()}")
     return text_reply(ctx, "default")
