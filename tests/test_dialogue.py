@@ -152,6 +152,24 @@ def test_an_urgent_message_mid_report_keeps_the_answer_in_the_draft(bot):
     assert draft["stage"] == "when"
 
 
+def test_money_gone_as_the_answer_to_the_loss_question_says_call_110_and_goes_on(bot):
+    start_report(bot)
+    bot.says("昨天晚上")
+    bot.says("1")
+    reply = bot.says("刚转了3万")
+    assert "请先立即拨打110" in reply and "（5/6）" in reply
+    assert bot.state["answers"]["loss"] == {"lost": True, "amount": 30000.0, "text": "刚转了3万"}
+    assert "请先立即拨打110" not in bot.says("好了")
+
+
+def test_no_loss_needs_no_call_110_line(bot):
+    start_report(bot)
+    bot.says("昨天晚上")
+    bot.says("1")
+    reply = bot.says("没有")
+    assert "请先立即拨打110" not in reply and "（5/6）" in reply
+
+
 def test_the_report_flow_takes_a_high_risk_description_as_an_answer(bot):
     assert "（1/6）" in bot.says("举报")
     assert "（2/6）" in bot.says("对方让我把钱转到安全账户，我没转")

@@ -11,7 +11,7 @@ The router around the flows keeps residents in charge:
 - a message that describes a scam happening now gets the emergency advice first.
 A flow left this way is put aside when it is `resumable` (its draft waits under
 state["aside"]) and the resident gets a short note saying so. Optional flow members:
-`resumable: bool`, `interrupts(analysis) -> bool`, `put_aside(inbound | None, ctx) -> dict`.
+`resumable: bool`, `interrupts(analysis, ctx) -> bool`, `put_aside(inbound | None, ctx) -> dict`.
 """
 
 from __future__ import annotations
@@ -113,13 +113,13 @@ def _urgent_advice(active: Flow, inbound: Inbound, turn: _Turn) -> Outcome | Non
     """Emergency advice first when the message describes a scam happening now."""
     analysis = turn.ctx.advisor.analyze(inbound.text)
     interrupts = getattr(active, "interrupts", None) or _interrupts_by_default
-    if not interrupts(analysis):
+    if not interrupts(analysis, turn.ctx):
         return None
     turn.leave(active, "urgent", inbound)
     return Outcome(reply=Reply(analysis.reply), verdict=verdict_of(analysis))
 
 
-def _interrupts_by_default(analysis: Any) -> bool:
+def _interrupts_by_default(analysis: Any, _ctx: Context) -> bool:
     return bool(analysis.urgent) or analysis.risk == "high"
 
 

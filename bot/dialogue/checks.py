@@ -115,7 +115,7 @@ class CheckFlow:
                            state={"flow": self.name, "asked_again": True})
         return advise(inbound.text, ctx)
 
-    def interrupts(self, analysis: Any) -> bool:
+    def interrupts(self, analysis: Any, _ctx: Context) -> bool:
         """A number sent to be checked may well look dangerous; only an emergency interrupts."""
         return bool(analysis.urgent)
 

@@ -62,9 +62,10 @@ class ReportFlow:
             return _ask(inbound, ctx, state, prefix=say(ctx, "report_words_please"))
         return _answer(inbound, ctx, state)
 
-    def interrupts(self, analysis: Any) -> bool:
-        """Describing the scam is the point here: only money moving now interrupts."""
-        return bool(analysis.urgent)
+    def interrupts(self, analysis: Any, ctx: Context) -> bool:
+        """Describing the scam is the point here: only money moving now interrupts, and not as
+        the answer to the loss question (which gets its own call-110 line and goes on)."""
+        return bool(analysis.urgent) and ctx.state.get("stage") != "loss"
 
     def put_aside(self, inbound: Inbound | None, ctx: Context) -> dict[str, Any]:
         """The draft to keep; with the message that cut the flow short recorded as an answer."""
@@ -93,7 +94,9 @@ def _answer(inbound: Inbound, ctx: Context, state: dict[str, Any]) -> Outcome:
                        state=state)
     if stage == "callback" and plain(text) not in SKIP_WORDS and not found.extract(text).phones:
         return _ask(inbound, ctx, state, prefix=say(ctx, "report_callback_unclear"))
-    return _ask(inbound, ctx, record(state, text))
+    state = record(state, text)
+    lost_now = stage == "loss" and state["answers"].get("loss", {}).get("lost")
+    return _ask(inbound, ctx, state, prefix=say(ctx, "report_loss_call_110") if lost_now else "")
 
 
 def record(state: dict[str, Any], text: str) -> dict[str, Any]:
