@@ -108,8 +108,12 @@ class FakeWeChat:
             return list(self.clientmsgids.values())
 
     def connect_webhook(self, url: str, token: str, account: str = "gh_fanzha",
-                        auto_finish_seconds: float | None = None) -> None:
-        self.webhook = {"url": url, "token": token, "account": account}
+                        auto_finish_seconds: float | None = None, aes_key: str = "",
+                        app_id: str = "") -> None:
+        """Where MASSSENDJOBFINISH goes; with auto_finish_seconds, it is posted that long after each send."""
+        if not url.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]")):
+            raise ValueError("the fake WeChat API posts to loopback only")
+        self.webhook = {"url": url, "token": token, "account": account, "aes_key": aes_key, "app_id": app_id}
         self.auto_finish_seconds = auto_finish_seconds
 
     # --- dispatch ---------------------------------------------------------------------
@@ -290,19 +294,26 @@ class FakeWeChat:
         except (requests.RequestException, ValueError) as error:
             log.warning("could not post MASSSENDJOBFINISH for %s: %s", msg_id, error)
 
-    def finish_job(self, msg_id: str, status: str = "send success", errors: int = 0, filtered: int = 0,
-                   mode: str = "plaintext") -> requests.Response:
-        """Post MASSSENDJOBFINISH for a job to the webhook, signed as WeChat signs it."""
+    def job_finish_xml(self, msg_id: str, status: str = "send success", errors: int = 0,
+                       filtered: int = 0, account: str = "gh_fanzha") -> str:
+        """The MASSSENDJOBFINISH event WeChat pushes when a mass send is done."""
         with self.lock:
             job = self.jobs[str(msg_id)]
             job["status"] = "SEND_SUCCESS" if status == "send success" else "SEND_FAIL"
             total = len(job["recipients"])
+        return WeChatSimulator("unused", account=account).event_xml(
+            "o_wechat_mass_system", "MASSSENDJOBFINISH", MsgID=int(msg_id), Status=status,
+            TotalCount=total, FilterCount=total - filtered, SentCount=max(0, total - filtered - errors),
+            ErrorCount=errors)
+
+    def finish_job(self, msg_id: str, status: str = "send success", errors: int = 0, filtered: int = 0,
+                   mode: str = "plaintext") -> requests.Response:
+        """Post MASSSENDJOBFINISH for a job to the webhook, signed as WeChat signs it."""
         if self.webhook is None:
             raise ValueError("no webhook connected")
-        simulator = WeChatSimulator(self.webhook["token"], account=self.webhook["account"])
-        xml = simulator.event_xml("o_wechat_mass_system", "MASSSENDJOBFINISH", MsgID=int(msg_id),
-                                  Status=status, TotalCount=total, FilterCount=total - filtered,
-                                  SentCount=max(0, total - filtered - errors), ErrorCount=errors)
+        xml = self.job_finish_xml(msg_id, status, errors, filtered, self.webhook["account"])
+        simulator = WeChatSimulator(self.webhook["token"], self.webhook.get("aes_key", ""),
+                                    self.webhook.get("app_id", ""), self.webhook["account"])
         push = simulator.sign(xml, mode)
         return requests.post(self.webhook["url"], params=push.query, data=push.body, timeout=10,
                              headers={"Content-Type": "text/xml"})
