@@ -114,6 +114,13 @@ def test_a_menu_tap_gets_out_of_any_flow(bot):
     assert flowstate.active_name(bot.state) == "check"
 
 
+def test_another_flows_command_word_mid_flow_switches_to_it(bot):
+    start_report(bot)
+    reply = bot.says("测一测")
+    assert "第1题" in reply and "举报登记已保存" in reply
+    assert "还没填完" in bot.says("举报")
+
+
 def test_help_mid_report_leaves_it_and_keeps_the_draft(bot):
     start_report(bot)
     reply = bot.says("帮助")

@@ -11,7 +11,10 @@ The router around the flows keeps residents in charge:
 - a message that describes a scam happening now gets the emergency advice first.
 A flow left this way is put aside when it is `resumable` (its draft waits under
 state["aside"]) and the resident gets a short note saying so. Optional flow members:
-`resumable: bool`, `interrupts(analysis, ctx) -> bool`, `put_aside(inbound | None, ctx) -> dict`.
+- `resumable: bool`;
+- `called(inbound) -> bool`: its command word, which leaves another flow for this one;
+- `interrupts(analysis, ctx) -> bool`: whether emergency advice cuts in (default: urgent or high risk);
+- `put_aside(inbound | None, ctx) -> dict`: the draft to keep (default: the flow's progress).
 """
 
 from __future__ import annotations
@@ -85,6 +88,9 @@ def _route(inbound: Inbound, turn: _Turn) -> Outcome:
         return _fresh(inbound, turn)
     if is_word(inbound, CANCEL_WORDS):
         return _cancel(active, turn)
+    if _calls_another(active, inbound, turn.ctx):
+        turn.leave(active, "left")
+        return _fresh(inbound, turn)
     if has_words(inbound):
         urgent = _urgent_advice(active, inbound, turn)
         if urgent is not None:
@@ -107,6 +113,12 @@ def _fresh(inbound: Inbound, turn: _Turn) -> Outcome:
     if is_word(inbound, HELP_WORDS):
         return text_reply(ctx, "help")
     return answer_alone(inbound, ctx)
+
+
+def _calls_another(active: Flow, inbound: Inbound, ctx: Context) -> bool:
+    """The resident typed another flow's command word (举报, 测一测, ...) mid-flow."""
+    return any(getattr(flow, "called", None) is not None and flow.called(inbound)
+               for flow in FLOWS if flow.name != active.name)
 
 
 def _urgent_advice(active: Flow, inbound: Inbound, turn: _Turn) -> Outcome | None:

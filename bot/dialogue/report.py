@@ -45,7 +45,10 @@ class ReportFlow:
     resumable = True
 
     def starts(self, inbound: Inbound, ctx: Context) -> bool:
-        return is_click(inbound, MENU_KEY) or (has_words(inbound) and plain(inbound.text) in START_WORDS)
+        return is_click(inbound, MENU_KEY) or self.called(inbound)
+
+    def called(self, inbound: Inbound) -> bool:
+        return has_words(inbound) and plain(inbound.text) in START_WORDS
 
     def start(self, inbound: Inbound, ctx: Context) -> Outcome:
         kept = draft(ctx.state, self.name)
