@@ -141,7 +141,7 @@ def rows(report: CampaignReport) -> list[tuple[str, str, str]]:
     """(section, item, value): every figure once, in reading order; shared by Markdown and CSV."""
     c, k = report.consultations, report.case_figures
     out = [("咨询", "咨询消息数", str(c["messages"])), ("咨询", "咨询居民数", str(c["residents"])),
-           ("咨询", "识别为诈骗的咨询", str(c["scams"]))]
+           ("咨询", "识别为诈骗的咨询", str(c["scams"])), ("咨询", "号码、链接、银行卡查询", str(c["checks"]))]
     out += [("咨询类别", category, str(count)) for category, count in report.categories]
     out += [("紧急情况", "紧急求助（钱已转出或正在转）", str(c["urgent"])),
             ("举报", "举报登记数", str(k["reported"])), ("举报", "有损失的举报", str(k["with_loss"])),

@@ -62,7 +62,7 @@ def add_alert_run(db, now: str, sent_count: int) -> None:
 def test_the_figures_count_what_happened(activity):
     with store.connect(activity["storage"]["database"]) as db:
         figures = campaign.build(db, TODAY, TODAY)
-    assert figures.consultations == {"messages": 5, "residents": 4, "scams": 4, "urgent": 1}
+    assert figures.consultations == {"messages": 5, "residents": 4, "scams": 4, "urgent": 1, "checks": 0}
     assert figures.categories == [("刷单返利", 3), ("冒充公检法及政府机关", 1)]
     assert figures.case_figures == {"reported": 2, "with_loss": 1, "loss_total": 35000.0}
     assert figures.alerts == {"sent": 1, "reach": 120}
@@ -72,6 +72,18 @@ def test_the_figures_count_what_happened(activity):
     assert dict(figures.awareness_by_group)["财会人员"].rate == 1.0
     assert figures.blacklist_new == {"phone": 1}
     assert figures.daily["consultations"] == [5] and figures.days == [str(TODAY)]
+
+
+def test_answers_inside_flows_are_not_consultations_but_checks_are(resident, config):
+    resident.says("测一测")
+    resident.says("A")
+    resident.says("取消")
+    resident.says("查 13812345678")
+    resident.says("你好")
+    with store.connect(config["storage"]["database"]) as db:
+        figures = campaign.build(db, TODAY, TODAY)
+    assert figures.consultations["messages"] == 2 and figures.consultations["checks"] == 1
+    assert figures.daily["consultations"] == [2]
 
 
 def test_a_window_without_activity_is_all_zero(activity):
@@ -96,7 +108,7 @@ def test_the_cli_prints_markdown(activity, tmp_path):
     result = run_report(tmp_path, activity, "--from", str(TODAY), "--to", str(TODAY))
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"# 反诈宣传工作统计（{TODAY} 至 {TODAY}）")
-    for line in ("| 咨询消息数 | 5 |", "| 刷单返利 | 3 |", "| 紧急求助（钱已转出或正在转） | 1 |",
+    for line in ("| 咨询消息数 | 5 |", "| 号码、链接、银行卡查询 | 0 |", "| 刷单返利 | 3 |", "| 紧急求助（钱已转出或正在转） | 1 |",
                  "| 举报登记数 | 2 |", "| 报告损失金额（元） | 35000.00 |", "| 送达人次 | 120 |",
                  "| 知晓率（目标70%） | 50.0% |", "| 财会人员 | 100.0%（1/1） |", "| 新增：电话 | 1 |"):
         assert line in result.output

@@ -137,6 +137,7 @@ def _interrupts_by_default(analysis: Any, _ctx: Context) -> bool:
 
 def _cancel(active: Flow, turn: _Turn) -> Outcome:
     turn.ctx = replace(turn.ctx, state=flowstate.forget(turn.ctx.state, active.name))
+    turn.ran = active.name
     return text_reply(turn.ctx, "flow_cancelled", title=_title(turn.ctx, active.name))
 
 
@@ -159,6 +160,8 @@ def _finish(outcome: Outcome, turn: _Turn) -> Outcome:
         first = [outcome.reply.content] if outcome.reply is not None else []
         outcome.reply = Reply(join(*first, *notes))
     outcome.state = flowstate.merge(turn.ctx.state, outcome.state, turn.ran, turn.ctx.now)
+    if turn.ran is not None:
+        outcome.verdict = {**outcome.verdict, "flow": turn.ran}   # statistics tell answers from questions
     return outcome
 
 
