@@ -69,6 +69,17 @@ def test_the_menu_asks_for_the_number_then_checks_it(resident, listed):
     assert "黑名单" in resident.says("13812345678")
 
 
+def test_cha_on_its_own_asks_what_to_check(resident, listed):
+    listed("url", "http://fake-etc.cn/login")
+    assert "要查的电话号码" in resident.says("查一查")
+    assert "黑名单" in resident.says("http://fake-etc.cn/login")
+
+
+def test_a_wechat_id_is_checked_as_an_account(resident):
+    reply = resident.says("查 微信号 scam_helper88")
+    assert "微信号 scam_helper88" in reply and "没有查到诈骗记录" in reply
+
+
 def test_the_menu_check_asks_again_then_lets_go(resident):
     resident.does("CLICK", EventKey="MENU_CHECK")
     assert "没有认出" in resident.says("哪个号")

@@ -11,10 +11,12 @@ from typing import Any
 
 from bot.advisor import entities as found
 from bot.dialogue import register
-from bot.dialogue.common import advise, has_words, is_click, say
+from bot.dialogue.common import advise, has_words, is_click, is_word, say
 from bot.dialogue.model import Context, Inbound, Outcome, Reply
 
 MENU_KEY = "MENU_CHECK"
+PROMPT_WORDS = {"查", "查一查", "查查", "查一下", "查询", "查号码", "查电话", "查链接", "查网址", "查银行卡",
+                "查卡号", "核查", "查骗子", "号码查询"}
 MAX_CHECKED = 3
 # Words around a bare number that still make the message a check ("这个号码是诈骗吗").
 MAX_OTHER_CHARS = 12
@@ -96,10 +98,15 @@ class CheckFlow:
     name = "check"
 
     def starts(self, inbound: Inbound, ctx: Context) -> bool:
-        return is_click(inbound, MENU_KEY) or (has_words(inbound) and bool(checkable(inbound.text)))
+        return (is_click(inbound, MENU_KEY) or self.called(inbound)
+                or (has_words(inbound) and bool(checkable(inbound.text))))
+
+    def called(self, inbound: Inbound) -> bool:
+        """查 (and the like) on its own: ask what to check."""
+        return is_word(inbound, PROMPT_WORDS)
 
     def start(self, inbound: Inbound, ctx: Context) -> Outcome:
-        if is_click(inbound):
+        if is_click(inbound) or self.called(inbound):
             return Outcome(reply=Reply(say(ctx, "check_prompt")), state={"flow": self.name})
         return answer(checkable(inbound.text), ctx)
 
