@@ -128,9 +128,7 @@ def _csv_value(key: str, value) -> str:
         return STATUS_LABELS.get(value, value)
     if key == "lost":
         return {1: "是", 0: "否"}.get(value, "未说明")
-    if isinstance(value, list):
-        return "；".join(value)
-    text = "" if value is None else str(value)
+    text = "；".join(value) if isinstance(value, list) else "" if value is None else str(value)
     # Keep spreadsheet programs from running resident text as a formula.
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 

@@ -54,8 +54,8 @@ class _Turn:
         """Put the active flow aside (or end it) and remember a note that says so."""
         resumable = bool(getattr(flow, "resumable", False))
         draft = _draft(flow, inbound, self.ctx) if resumable else None
-        self.ctx = replace(self.ctx, state=flowstate.leave(self.ctx.state, flow.name, draft,
-                                                                  self.ctx.now))
+        state = flowstate.leave(self.ctx.state, flow.name, draft, self.ctx.now)
+        self.ctx = replace(self.ctx, state=state)
         self.notes[flow.name] = _note(self.ctx, flow.name, reason, resumable)
 
 
