@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -21,6 +22,18 @@ def drain(worker: Worker, rounds: int = 50) -> None:
     for _ in range(rounds):
         if not worker.tick():
             return
+
+
+def settle(worker: Worker, db, alert_id, statuses=("sent", "partial", "failed"), seconds: float = 5.0) -> dict:
+    """Tick until the alert's run reaches one of `statuses` (retries wait a few milliseconds)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        worker.tick()
+        runs = alerts_store.runs_for_alert(db, alert_id)
+        if runs and runs[0]["status"] in statuses:
+            return runs[0]
+        time.sleep(0.005)
+    raise AssertionError(f"alert {alert_id} did not settle: {alerts_store.runs_for_alert(db, alert_id)}")
 
 
 def only_run(db, alert_id):
@@ -136,11 +149,7 @@ def test_transient_errors_are_retried_with_backoff(worker, alerts_db, wechat_api
     run = only_run(alerts_db, alert_id)
     assert run["status"] == "waiting" and run["attempts"] == 1
     assert run["next_attempt_at"] > worker.clock()
-    for _ in range(200):
-        worker.tick()
-        if only_run(alerts_db, alert_id)["status"] == "sent":
-            break
-    run = only_run(alerts_db, alert_id)
+    run = settle(worker, alerts_db, alert_id)
     assert run["status"] == "sent" and run["attempts"] == 2
     assert len(fake_wechat.delivered_mass()) == 1
 
@@ -150,10 +159,7 @@ def test_a_lost_answer_to_a_mass_send_is_resent_with_the_same_clientmsgid(worker
     add_residents(alerts_db, fake_wechat, RESIDENTS)
     fake_wechat.fail("message/mass/send", fake_api.DROP)  # WeChat sent it, but the answer never came
     alert_id = make_alert(alerts_db, wechat_api, alert_texts)
-    for _ in range(200):
-        worker.tick()
-        if only_run(alerts_db, alert_id)["status"] == "sent":
-            break
+    settle(worker, alerts_db, alert_id)
     calls = fake_wechat.calls_to("message/mass/send")
     assert [c.errcode for c in calls] == [0, 45065]
     assert calls[0].body["clientmsgid"] == calls[1].body["clientmsgid"]
@@ -171,12 +177,7 @@ def test_transient_errors_give_up_after_max_attempts(tmp_path, fake_wechat, aler
     add_residents(db, fake_wechat, RESIDENTS)
     fake_wechat.fail("message/mass/send", -1, -1, -1, -1)
     alert_id = make_alert(db, api, alert_texts)
-    worker = Worker(config, db, api)
-    for _ in range(300):
-        worker.tick()
-        if only_run(db, alert_id)["status"] == "failed":
-            break
-    run = only_run(db, alert_id)
+    run = settle(Worker(config, db, api), db, alert_id, statuses=("failed",))
     assert (run["status"], run["attempts"], run["errcode"]) == ("failed", 3, -1)
     assert len(fake_wechat.calls_to("message/mass/send")) == 3
 
@@ -293,10 +294,7 @@ def test_a_customer_service_send_whose_answer_was_lost_follows_the_policy(tmp_pa
     add_residents(db, fake_wechat, RESIDENTS[:3])
     fake_wechat.fail("message/custom/send", fake_api.DROP)  # delivered, but we never hear so
     alert_id = make_alert(db, api, alert_texts, channel="custom")
-    worker = Worker(config, db, api)
-    for _ in range(100):
-        worker.tick()
-    run = only_run(db, alert_id)
+    run = settle(Worker(config, db, api), db, alert_id)
     counts = alerts_store.delivery_counts(db, run["id"])
     first = RESIDENTS[0]
     received = [openid for openid, _ in fake_wechat.custom_messages]

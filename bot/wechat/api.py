@@ -108,16 +108,25 @@ class WeChatAPI:
         """The shared token; refreshed by exactly one process when it is missing or near expiry."""
         deadline = self.clock() + TOKEN_WAIT_SECONDS
         while True:
-            row = store.stored_token(self.db, self.app_id)
             now = self.clock()
-            if row and row["access_token"] and row["expires_at"] - TOKEN_MARGIN_SECONDS > now:
-                return row["access_token"]
+            if (token := self._fresh_token(now)) is not None:
+                return token
             if store.take_refresh_lease(self.db, self.app_id, now, REFRESH_LEASE_SECONDS):
+                # Another process may have refreshed between our read and our lease.
+                if (token := self._fresh_token(now)) is not None:
+                    store.release_refresh_lease(self.db, self.app_id)
+                    return token
                 return self._refresh(force=False)
             if now > deadline:
                 raise TransientError(0, "timed out waiting for another process to refresh the token",
                                      "stable_token")
             self.sleep(0.05)
+
+    def _fresh_token(self, now: float) -> str | None:
+        row = store.stored_token(self.db, self.app_id)
+        if row and row["access_token"] and row["expires_at"] - TOKEN_MARGIN_SECONDS > now:
+            return row["access_token"]
+        return None
 
     def _replace_bad_token(self, bad: str) -> str:
         """After 40001/40014/42001: force one refresh unless another process already replaced it."""

@@ -401,7 +401,8 @@ class FakeServer:
         return f"http://{host}:{port}{PREFIX}"
 
     def start(self) -> "FakeServer":
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name="fake-wechat", daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       name="fake-wechat", daemon=True)
         self.thread.start()
         return self
 
