@@ -129,6 +129,18 @@ def test_help_mid_report_leaves_it_and_keeps_the_draft(bot):
     assert "还没填完" in bot.taps("MENU_REPORT")
 
 
+def test_a_draft_is_kept_three_days_then_forgotten(bot):
+    start_report(bot)
+    bot.says("帮助")
+    bot.waits(60 * 24 * 2)
+    assert "还没填完" in bot.says("举报")
+    bot.says("取消")
+    start_report(bot)
+    bot.says("帮助")
+    bot.waits(60 * 24 * 3 + 1)
+    assert "（1/6）" in bot.says("举报")
+
+
 def test_tapping_report_again_mid_report_offers_the_draft_without_a_second_note(bot):
     start_report(bot)
     reply = bot.taps("MENU_REPORT")

@@ -70,3 +70,23 @@ def test_an_unclear_answer_repeats_the_question(resident, config):
     reply = resident.says("这个我不会")
     assert "请回复选项前面的字母" in reply and question.text in reply
     assert current_question(config, resident.openid) == question
+
+
+def test_a_broken_quiz_file_is_refused_with_the_field_named(tmp_path):
+    path = tmp_path / "quiz.toml"
+    path.write_text('per_quiz = 1\npass_mark = 1\n[[question]]\nid = "x"\ncategory = "刷单返利"\n'
+                    'text = "?"\noptions = ["a", "b"]\nanswer = "C"\nexplain = "."\n', encoding="utf-8")
+    with pytest.raises(content.ContentError, match="question 1: field answer"):
+        content.load_quiz(path)
+
+
+def test_a_broken_edit_keeps_the_last_good_quiz(tmp_path):
+    import os
+    import shutil
+
+    shutil.copy(KNOWLEDGE / "quiz.toml", tmp_path / "quiz.toml")
+    cache = content.ContentCache(tmp_path)
+    good = cache.quiz()
+    (tmp_path / "quiz.toml").write_text("per_quiz = [", encoding="utf-8")
+    os.utime(tmp_path / "quiz.toml", (1, 1))                  # a different mtime for sure
+    assert cache.quiz() is good
