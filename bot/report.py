@@ -20,6 +20,13 @@ from bot.timeutil import LOCAL_TZ, from_db, to_db
 
 # The district's targets: 70% of residents, 100% of finance staff.
 RESIDENT_TARGET = 0.70
+FINANCE_TARGET = 1.0
+FINANCE_WORDS = ("财务", "财会", "金融", "银行", "会计", "出纳")
+
+
+def target_for(tag: str) -> float:
+    """The awareness target of a group: finance staff must all know, everyone else 70%."""
+    return FINANCE_TARGET if any(word in tag for word in FINANCE_WORDS) else RESIDENT_TARGET
 
 
 class ReportError(Exception):
@@ -151,7 +158,7 @@ def rows(report: CampaignReport) -> list[tuple[str, str, str]]:
             ("知晓率测试", "测试次数", str(report.quiz_attempts)),
             ("知晓率测试", "通过居民数", str(report.awareness.passed)),
             ("知晓率测试", f"知晓率（目标{RESIDENT_TARGET:.0%}）", percent(report.awareness.rate))]
-    out += [("分组知晓率", tag, f"{percent(a.rate)}（{a.passed}/{a.participants}）")
+    out += [("分组知晓率", tag, f"{percent(a.rate)}（{a.passed}/{a.participants}，目标{target_for(tag):.0%}）")
             for tag, a in report.awareness_by_group]
     out += _blacklist_rows(report.blacklist_new)
     return out

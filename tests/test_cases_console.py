@@ -104,3 +104,4 @@ def test_the_awareness_page_shows_overall_and_per_group(config, admin):
     page = admin.get("/admin/reports/awareness").get_data(as_text=True)
     assert '<div class="num" id="rate">50.0%</div>' in page
     assert "金融从业人员" in page and "100.0%" in page and "城西街道" in page and "<svg" in page
+    assert "50.0% 未达标" in page                               # 城西街道 is below its 70%

@@ -76,4 +76,5 @@ def awareness():
     chart = line_chart([month for month, _ in months], [a.rate for _, a in months], "每月知晓率",
                        percent=True)
     return render_template("report_awareness.html", figures=figures, problem=problem, chart=chart,
-                           target=campaign.RESIDENT_TARGET, percent=campaign.percent)
+                           target=campaign.RESIDENT_TARGET, target_for=campaign.target_for,
+                           percent=campaign.percent)
