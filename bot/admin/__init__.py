@@ -65,7 +65,8 @@ __all__ = ["NavItem", "register_page", "login_required", "role_required", "audit
 
 NAV_KEY = "fanzha.admin.nav"
 # The console's own page modules; each has init_app(app) that calls register_page.
-OWN_PAGES = ["bot.admin.views", "bot.admin.inbox", "bot.admin.operators", "bot.admin.auditlog"]
+OWN_PAGES = ["bot.admin.views", "bot.admin.inbox", "bot.admin.kb", "bot.admin.kbtexts", "bot.admin.blacklist",
+             "bot.admin.operators", "bot.admin.auditlog"]
 SECURITY_HEADERS = {
     # No scripts at all: the console is plain HTML forms and inline SVG charts.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "

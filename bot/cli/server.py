@@ -16,6 +16,16 @@ from bot.config import ConfigError, require_for_serving
 SETUP_STEPS: list = []
 
 
+def _seed_knowledge(db, config: dict, echo) -> None:
+    """Seed the live knowledge base from knowledge/ when the database holds none yet."""
+    from bot.livekb import seed_step
+
+    seed_step(db, config, echo)
+
+
+SETUP_STEPS.append(_seed_knowledge)
+
+
 def register(main: click.Group) -> None:
     for command in (setup, serve, dev_config, dev_run):
         main.add_command(command)
