@@ -18,7 +18,7 @@ def config(tmp_path):
 
 
 @pytest.fixture
-def db(config):
+def db(app, config):
     connection = store.connect(config["storage"]["database"])
     yield connection
     connection.conn.close()
