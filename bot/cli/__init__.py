@@ -59,7 +59,8 @@ def config_option(command):
                         help="TOML config file (overrides the group's --config).")(command)
 
 
-COMMAND_MODULES = ["bot.cli.server", "bot.cli.wechat", "bot.cli.operators", "bot.cli.report", "bot.cli.kb"]
+COMMAND_MODULES = ["bot.cli.server", "bot.cli.wechat", "bot.cli.operators", "bot.cli.report", "bot.cli.kb",
+                   "bot.cli.alerts"]
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(main)
