@@ -53,7 +53,7 @@ def add_alert_run(db, now: str, sent_count: int) -> None:
     alert_id = alerts.insert_alert(db, {"title": "提醒", "content": "谨防刷单", "audience": "all",
                                         "channel": "mass", "schedule_kind": "now", "status": "finished"}, now)
     run_id = db["alert_runs"].insert({"alert_id": alert_id, "scheduled_for": now, "content": "谨防刷单",
-                                      "channel": "mass", "status": "finished", "created_at": now,
+                                      "channel": "mass", "status": "sent", "created_at": now,
                                       "started_at": now}).last_pk
     db["alert_batches"].insert({"run_id": run_id, "part": 0, "target": "all", "clientmsgid": "c1",
                                 "status": "sent", "sent_count": sent_count})

@@ -254,7 +254,8 @@ def resident_groups(db: Database) -> dict[str, list[str]]:
     return found
 
 
-SENT_RUN_STATUSES = ("finished", "partial", "sent")
+# The worker's run outcomes that reached someone (see bot.alerts.worker).
+SENT_RUN_STATUSES = ("sent", "partial")
 
 
 def alert_figures(db: Database, since: str, until: str) -> dict[str, int] | None:
