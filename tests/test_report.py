@@ -74,6 +74,19 @@ def test_the_figures_count_what_happened(activity):
     assert figures.daily["consultations"] == [5] and figures.days == [str(TODAY)]
 
 
+def test_reach_of_customer_service_alerts_counts_deliveries_sent(app, config):
+    now = to_db(datetime.now(timezone.utc))
+    with store.connect(config["storage"]["database"]) as db:
+        alert_id = alerts.insert_alert(db, {"title": "提醒", "content": "谨防", "audience": "opted_in",
+                                            "channel": "custom", "schedule_kind": "now"}, now)
+        run_id = db["alert_runs"].insert({"alert_id": alert_id, "scheduled_for": now, "content": "谨防",
+                                          "channel": "custom", "status": "partial", "created_at": now,
+                                          "started_at": now}).last_pk
+        for n, status in enumerate(("sent", "sent", "sent", "failed")):
+            db["alert_deliveries"].insert({"run_id": run_id, "openid": f"o_{n}", "status": status})
+        assert cases.alert_figures(db, "2000-01-01", "2999-01-01") == {"sent": 1, "reach": 3}
+
+
 def test_answers_inside_flows_are_not_consultations_but_checks_are(resident, config):
     resident.says("测一测")
     resident.says("A")
