@@ -78,7 +78,7 @@ def test_reach_of_customer_service_alerts_counts_deliveries_sent(app, config):
     now = to_db(datetime.now(timezone.utc))
     with store.connect(config["storage"]["database"]) as db:
         alert_id = alerts.insert_alert(db, {"title": "提醒", "content": "谨防", "audience": "opted_in",
-                                            "channel": "custom", "schedule_kind": "now"}, now)
+                                            "channel": "custom", "schedule_kind": "now", "status": "finished"}, now)
         run_id = db["alert_runs"].insert({"alert_id": alert_id, "scheduled_for": now, "content": "谨防",
                                           "channel": "custom", "status": "partial", "created_at": now,
                                           "started_at": now}).last_pk
