@@ -81,13 +81,24 @@ class DisguiseTable:
         parts: list[str] = []
         cursor = 0
         for start, size, value in hits:
-            if start < cursor:
+            if start < cursor or not _standalone(text, start, size):
                 continue
             parts.append(text[cursor:start])
             parts.append(value)
             cursor = start + size
         parts.append(text[cursor:])
         return "".join(parts)
+
+
+def _standalone(text: str, start: int, size: int) -> bool:
+    """A Latin disguise ("vx", "dk") counts only as a word of its own, not inside "vxabc" or a link."""
+    word = text[start:start + size]
+    if not word[0].isascii() and not word[-1].isascii():
+        return True
+    before = text[start - 1] if start else " "
+    after = text[start + size] if start + size < len(text) else " "
+    return not ((word[0].isascii() and (before.isascii() and before.isalnum()))
+                or (word[-1].isascii() and (after.isascii() and after.isalnum())))
 
 
 def normalize(text: str, disguises: DisguiseTable | None = None) -> str:

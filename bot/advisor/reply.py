@@ -1,0 +1,99 @@
+"""Compose the expert desk's answer from knowledge-base texts, within WeChat's byte limit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.advisor.entities import Entity
+from bot.advisor.knowledge import Entry, KnowledgeBase
+from bot.textfit import REPLY_LIMIT_BYTES, fit, utf8_len
+
+# (red flags, actions, ways to avoid) kept at each step when a reply is too long.
+_TRIMS = ((5, 4, 3), (4, 3, 2), (3, 2, 2), (2, 2, 2), (1, 1, 1))
+
+
+@dataclass
+class Findings:
+    """What the advisor saw, in the shape the reply needs."""
+
+    entry: Entry | None
+    risk: str
+    urgent: bool
+    notes: list[str] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    blacklisted: bool = False
+
+
+def red_flags(findings: Findings, knowledge: KnowledgeBase) -> list[str]:
+    """Resident-readable red flags: signal notes first, then the words seen, then flagged entities."""
+    flags = list(dict.fromkeys(findings.notes))
+    plain = [word for word in findings.words if "+" not in word]
+    if plain:
+        flags.insert(0, "出现了“" + "”“".join(dict.fromkeys(plain[:6])) + "”等说法")
+    for entity in findings.entities:
+        if entity.known_bad is not None:
+            flags.insert(0, knowledge.text("known_bad").format(
+                value=entity.raw, note=entity.known_bad.get("note") or entity.known_bad.get("source") or "有人举报"))
+        for reason in entity.flags:
+            flags.append(f"{entity.raw}：{reason}")
+    return flags
+
+
+def _bullets(items: list[str], numbered: bool = False) -> str:
+    return "\n".join((f"{index}. " if numbered else "· ") + item for index, item in enumerate(items, 1))
+
+
+def _verdict(findings: Findings, knowledge: KnowledgeBase) -> str:
+    if findings.entry is None:
+        return knowledge.text("verdict_blacklist" if findings.blacklisted else "verdict_general")
+    key = "verdict_high" if findings.risk == "high" else "verdict_medium"
+    return knowledge.text(key).format(category=findings.entry.category, title=findings.entry.title)
+
+
+def _scam_sections(findings: Findings, knowledge: KnowledgeBase, sizes: tuple[int, int, int]) -> list[str]:
+    flag_count, action_count, avoid_count = sizes
+    sections = [knowledge.text("emergency")] if findings.urgent else []
+    sections.append(_verdict(findings, knowledge))
+    flags = red_flags(findings, knowledge)[:flag_count]
+    if flags:
+        sections.append(knowledge.text("flags_heading") + "\n" + _bullets(flags))
+    entry = findings.entry
+    actions = entry.actions[:action_count] if entry else [knowledge.text("sanbuyiduo")]
+    if not findings.urgent or entry:
+        sections.append(knowledge.text("actions_heading") + "\n" + _bullets(actions, numbered=True))
+    avoid = entry.avoid[:avoid_count] if entry else []
+    if avoid:
+        sections.append(knowledge.text("avoid_heading") + "\n" + _bullets(avoid))
+    sections.append(knowledge.text("hotlines"))
+    return sections
+
+
+def compose_scam(findings: Findings, knowledge: KnowledgeBase) -> str:
+    """Emergency steps (if urgent), verdict, red flags, what to do, how to avoid, hotlines."""
+    text = ""
+    for sizes in _TRIMS:
+        text = "\n\n".join(_scam_sections(findings, knowledge, sizes))
+        if utf8_len(text) <= REPLY_LIMIT_BYTES:
+            return text
+    return fit(text)
+
+
+def compose_unsure(findings: Findings, knowledge: KnowledgeBase) -> str:
+    """Say it is unclear, ask one helpful question, show what was seen, and the basic advice."""
+    question = (findings.entry.question if findings.entry and findings.entry.question
+                else knowledge.text("unsure_question"))
+    sections = [knowledge.text("unsure").format(question=question)]
+    flags = red_flags(findings, knowledge)[:3]
+    if flags:
+        sections.append(knowledge.text("flags_heading") + "\n" + _bullets(flags))
+    sections += [knowledge.text("sanbuyiduo"), knowledge.text("hotlines")]
+    return fit("\n\n".join(sections))
+
+
+def compose(findings: Findings, knowledge: KnowledgeBase) -> str:
+    if findings.risk in ("high", "medium"):
+        return compose_scam(findings, knowledge)
+    if findings.risk == "low":
+        return compose_unsure(findings, knowledge)
+    return fit(knowledge.text("default"))

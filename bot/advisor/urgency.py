@@ -1,0 +1,58 @@
+"""Urgency: has the resident already paid, given away a code or password, or are they paying now?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ahocorasick
+
+from bot.advisor import cues
+
+
+@dataclass(frozen=True)
+class Urgency:
+    cue: str
+    kind: str  # "loss", "exposure" or "now"
+
+
+def _automaton(groups: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
+    automaton = ahocorasick.Automaton()
+    for kind, words in groups.items():
+        for word in words:
+            automaton.add_word(word, (word, kind))
+    automaton.make_automaton()
+    return automaton
+
+
+_CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now": cues.NOW_CUES,
+                    "victim": cues.VICTIM_CUES})
+_NEGATIONS = _automaton({"negation": cues.NEGATIONS})
+_REQUESTS = _automaton({"request": cues.REQUESTS})
+
+
+def _window(text: str, start: int) -> str:
+    """The few characters before start, cut at the clause boundary."""
+    window_start = max(0, start - cues.NEGATION_WINDOW)
+    for index in range(start - 1, window_start - 1, -1):
+        if text[index] in cues.CLAUSE_ENDS:
+            window_start = index + 1
+            break
+    return text[window_start:start]
+
+
+def negated(text: str, start: int, cue: str) -> bool:
+    """A negation or hedge shortly before the cue; a mere request counts unless the cue says it was done."""
+    window = _window(text, start)
+    if any(True for _ in _NEGATIONS.iter(window)):
+        return True
+    return "了" not in cue and any(True for _ in _REQUESTS.iter(window))
+
+
+def detect(text: str) -> list[Urgency]:
+    """Every urgency cue in a normalized message that is not negated ("我还没转" is not urgent)."""
+    found: list[Urgency] = []
+    for end, (word, kind) in _CUES.iter(text):
+        start = end - len(word) + 1
+        if not negated(text, start, word):
+            found.append(Urgency(word, kind))
+    return found
