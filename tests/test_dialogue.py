@@ -238,3 +238,14 @@ def test_a_finished_report_returns_one_effect_with_the_case(bot):
 def _right_answer(bot: TestBot) -> str:
     question = bot.quiz.question(bot.state["ids"][bot.state["at_question"]])
     return question.answer
+
+
+@pytest.mark.parametrize("answer,lost,amount", [
+    ("没有", False, None), ("没有损失", False, None), ("没转账", False, None), ("0", False, None),
+    ("转了5000元", True, 5000.0), ("一共转了三次，共计2万", True, 20000.0),
+    ("先转了2000，又转了3万", True, 32000.0), ("转了，记不清多少", True, None),
+])
+def test_the_loss_answer_is_read(answer, lost, amount):
+    from bot.dialogue.report import loss_of
+
+    assert (loss_of(answer)["lost"], loss_of(answer)["amount"]) == (lost, amount)

@@ -14,7 +14,8 @@ SILENT_EVENTS = {"unsubscribe", "view", "location", "masssendjobfinish", "templa
 
 CANCEL_WORDS = {"取消", "退出", "不填了", "不做了", "算了", "结束", "cancel", "quit"}
 HELP_WORDS = {"帮助", "菜单", "help", "帮忙", "怎么用", "功能", "使用帮助"}
-SKIP_WORDS = {"跳过", "不知道", "不清楚", "记不清", "忘了", "不记得", "skip", "pass"}
+SKIP_WORDS = {"跳过", "不知道", "不清楚", "记不清", "忘了", "不记得", "不方便", "不用", "不用了", "不留",
+              "不想说", "skip", "pass"}
 _TRIM = re.compile(r"^[\s，。,.!！?？~～、]+|[\s，。,.!！~～、]+$")
 
 

@@ -22,7 +22,8 @@ MENU_KEY = "MENU_REPORT"
 START_WORDS = {"报案", "举报", "我要报案", "我要举报", "我想报案", "我想举报", "被骗了要报案", "登记案件"}
 STAGES = ("what", "when", "contact", "loss", "scammer", "callback")
 DONE_WORDS = {"好了", "没有了", "没了", "没有", "就这些", "完了", "完成", "发完了", "无", "结束了"}
-NO_LOSS_WORDS = {"没有", "没", "无", "没转", "没有转", "没转账", "没有转账", "没付", "没给", "0", "否", "不"}
+# "没有", "没转账", "没有损失", "无", "0", "不": no money went.
+_NO_LOSS = re.compile(r"^(?:没|無|无|未|不|否|0(?:元|块)?$)")
 RESUME_WORDS = {"1", "继续", "接着", "接着填", "继续填"}
 RESTART_WORDS = {"2", "重新", "重来", "重新开始", "重新填"}
 _TOTAL = re.compile("一共|总共|合计|总计|共计")
@@ -126,7 +127,7 @@ def loss_of(text: str) -> dict[str, Any]:
     if amounts:
         total = max(amounts) if _TOTAL.search(text) else sum(amounts)
         return {"lost": True, "amount": total, "text": text.strip()[:200]}
-    return {"lost": plain(text) not in NO_LOSS_WORDS, "amount": None, "text": text.strip()[:200]}
+    return {"lost": _NO_LOSS.match(plain(text)) is None, "amount": None, "text": text.strip()[:200]}
 
 
 def _add_numbers(state: dict[str, Any], text: str) -> dict[str, Any]:
