@@ -60,7 +60,7 @@ def config_option(command):
 
 
 COMMAND_MODULES = ["bot.cli.server", "bot.cli.wechat", "bot.cli.operators", "bot.cli.report", "bot.cli.kb",
-                   "bot.cli.alerts"]
+                   "bot.cli.alerts", "bot.cli.check"]
 
 for _module in COMMAND_MODULES:
     importlib.import_module(_module).register(main)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from bot import db as store
-from bot.advisor.knowledge import KnowledgeError
+from bot.advisor.knowledge import KnowledgeError, validate_directory
 from bot.cli import Settings, config_option, pass_settings
 
 
@@ -16,6 +16,21 @@ def register(main: click.Group) -> None:
 @click.group()
 def kb() -> None:
     """Validate, import and export the knowledge base."""
+
+
+@kb.command()
+@click.argument("path", required=False, type=click.Path(file_okay=False))
+@config_option
+@pass_settings
+def validate(settings: Settings, path: str | None) -> None:
+    """Check every file of a knowledge directory (default: the configured knowledge.path)."""
+    root = path or settings.config["knowledge"]["path"]
+    problems = validate_directory(root)
+    for problem in problems:
+        click.echo(problem, err=True)
+    if problems:
+        raise click.ClickException(f"{len(problems)} problem(s) in {root}")
+    click.echo(f"{root}: valid")
 
 
 @kb.command("import")
