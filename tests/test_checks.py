@@ -87,6 +87,15 @@ def test_the_menu_check_asks_again_then_lets_go(resident):
     assert "没有认出" not in reply and "110" in reply
 
 
+def test_a_number_with_a_scam_story_gets_the_advisors_answer(resident):
+    reply = resident.says("13812345678 说我涉嫌洗钱要转安全账户")
+    assert "冒充公检法" in reply and "没有查到诈骗记录" not in reply
+
+
+def test_an_explicit_cha_is_always_a_check(resident):
+    assert "没有查到诈骗记录" in resident.says("查 13812345678 说我涉嫌洗钱")
+
+
 def test_an_sms_with_a_link_goes_to_the_advisor_not_to_a_check():
     sms = "【顺丰】您的快递丢失，我司将为您办理理赔，请点击 http://sf-lipei.top 填写银行卡信息领取赔偿"
     assert checkable(sms) == []

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.advisor import entities as found
 from bot.dialogue import register
-from bot.dialogue.common import advise, has_words, is_click, is_word, say
+from bot.dialogue.common import advise, has_words, is_click, is_word, say, verdict_of
 from bot.dialogue.model import Context, Inbound, Outcome, Reply
 
 MENU_KEY = "MENU_CHECK"
@@ -29,19 +29,23 @@ ACCOUNT_KINDS = {"qq", "wechat"}
 
 def checkable(text: str) -> list[Any]:
     """The numbers, links, cards and ids a message asks about, or [] when it is not a check."""
+    items, words = _request(text)
+    return items if items and (words is None or len(words) <= MAX_OTHER_CHARS) else []
+
+
+def _request(text: str) -> tuple[list[Any], str | None]:
+    """What a message names, and the other words around it (None after an explicit 查)."""
     got = found.extract(text)
     items = [*got.phones, *got.urls, *got.cards, *got.accounts]
-    if not items:
-        return []
     if _ASK.match(text):
-        return items
+        return items, None
     rest = text
     for item in items:
         rest = rest.replace(item.raw, "")
     rest = _FILLER.sub("", rest)
     for item in items:
         rest = rest.replace(item.value, "")
-    return items if len(rest) <= MAX_OTHER_CHARS else []
+    return items, rest
 
 
 def verdict(item: Any, ctx: Context) -> tuple[str, dict[str, Any] | None, list[str]]:
@@ -108,7 +112,14 @@ class CheckFlow:
     def start(self, inbound: Inbound, ctx: Context) -> Outcome:
         if is_click(inbound) or self.called(inbound):
             return Outcome(reply=Reply(say(ctx, "check_prompt")), state={"flow": self.name})
-        return answer(checkable(inbound.text), ctx)
+        items, words = _request(inbound.text)
+        if words:
+            # A number with a few words around it ("他说我涉嫌洗钱 138…"): when those words are
+            # a scam the advisor recognises, its answer says more than a look-up.
+            analysis = ctx.advisor.analyze(inbound.text)
+            if analysis.is_scam or analysis.urgent:
+                return Outcome(reply=Reply(analysis.reply), verdict=verdict_of(analysis))
+        return answer(items, ctx)
 
     def step(self, inbound: Inbound, ctx: Context) -> Outcome:
         if not has_words(inbound):
