@@ -269,3 +269,40 @@ def fake_wechat(settings: Settings, host: str, port: int, webhook: str | None, s
         raise click.ClickException(str(error)) from None
     click.echo(f"fake WeChat API at {server.base_url}" + (f", reporting to {webhook}" if webhook else ""))
     server.serve_forever()
+
+
+# --- companions for `fanzha dev-run` -------------------------------------------------------
+
+def start_dev_companions(settings: Settings, host: str, port: int) -> list:
+    """Start the fake WeChat API (when api_base_url is on loopback) and the worker as child processes."""
+    import subprocess
+    import sys
+    from urllib.parse import urlparse
+
+    base = [sys.executable, "-m", "bot.cli"] + (["--config", settings.path] if settings.path else [])
+    api = urlparse(settings.config["wechat"]["api_base_url"])
+    children = []
+    if api.hostname in ("127.0.0.1", "localhost"):
+        webhook_host = "127.0.0.1" if host in ("0.0.0.0", "") else host
+        children.append(subprocess.Popen(base + ["fake-wechat", "--port", str(api.port or 80),
+                                                 "--webhook", f"http://{webhook_host}:{port}/wechat"]))
+    children.append(subprocess.Popen(base + ["worker"]))
+    click.echo(f"alert worker started (pid {children[-1].pid}); WeChat API calls go to {api.geturl()}")
+    # SIGTERM ends dev-run through its `finally`, so the children are stopped too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    return children
+
+
+def stop_dev_companions(children: list) -> None:
+    """Stop the child processes started for dev-run: politely, then firmly."""
+    import subprocess
+
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

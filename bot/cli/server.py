@@ -129,4 +129,10 @@ def dev_run(settings: Settings, host: str, port: int) -> None:
   AppID             {wechat['app_id']}
 Try it:  .venv/bin/fanzha --config {settings.path} chat --url http://{host}:{port}/wechat
 """)
-    run_simple(host, port, app, threaded=True, use_reloader=False)
+    from bot.cli.alerts import start_dev_companions, stop_dev_companions
+
+    children = start_dev_companions(settings, host, port)  # the fake WeChat API and the alert worker
+    try:
+        run_simple(host, port, app, threaded=True, use_reloader=False)
+    finally:
+        stop_dev_companions(children)
