@@ -101,7 +101,7 @@ def test_the_awareness_page_shows_overall_and_per_group(config, admin):
         cases.insert_quiz_result(db, "o_b", 1, 5, False, [], now)
         alerts.save_subscription(db, "o_a", True, "城西街道", ["金融从业人员"], now)
         alerts.save_subscription(db, "o_b", True, "城西街道", [], now)
-    page = admin.get("/admin/reports/awareness").get_data(as_text=True)
+    page = admin.get("/admin/awareness/").get_data(as_text=True)
     assert '<div class="num" id="rate">50.0%</div>' in page
     assert "金融从业人员" in page and "100.0%" in page and "城西街道" in page and "<svg" in page
     assert "50.0% 未达标" in page                               # 城西街道 is below its 70%

@@ -13,14 +13,16 @@ from bot.db import get_db
 from bot.timeutil import LOCAL_TZ
 
 bp = Blueprint("admin_reports", __name__, url_prefix="/admin/reports", template_folder="templates")
+# Its own blueprint, so that the navigation bar marks one page at a time.
+awareness_bp = Blueprint("admin_awareness", __name__, url_prefix="/admin/awareness")
 REPORT_DAYS = 30
 AWARENESS_DAYS = 365
 MAX_DAYS = 366 * 3
 
 
 def init_app(app) -> None:
-    register_page(app, bp, NavItem("宣传统计", "admin_reports.index", order=60),
-                  NavItem("知晓率", "admin_reports.awareness", order=61))
+    register_page(app, bp, NavItem("宣传统计", "admin_reports.index", order=60))
+    register_page(app, awareness_bp, NavItem("知晓率", "admin_awareness.index", order=61))
 
 
 def period(default_days: int) -> tuple[date, date, str]:
@@ -67,7 +69,7 @@ def export():
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-@bp.get("/awareness")
+@awareness_bp.get("/", endpoint="index")
 @role_required("viewer")
 def awareness():
     start, end, problem = period(AWARENESS_DAYS)
