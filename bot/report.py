@@ -134,6 +134,15 @@ def awareness_by_month(results: list[dict[str, Any]]) -> list[tuple[str, Awarene
     return [(month, awareness(rows)) for month, rows in sorted(by_month.items())]
 
 
+def months_between(start: date, end: date) -> list[str]:
+    """Every month ("2026-11") from start's to end's, for a chart with a slot per month."""
+    months, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
 # --- renderings (pure) ------------------------------------------------------------------------
 
 def percent(rate: float | None) -> str:

@@ -151,3 +151,17 @@ def test_the_cli_refuses_a_malformed_date(activity, tmp_path):
 def test_a_day_is_a_beijing_day():
     since, until = campaign.utc_window(date(2026, 11, 1), date(2026, 11, 1))
     assert (since, until) == ("2026-10-31 16:00:00", "2026-11-01 16:00:00")
+
+
+def test_months_between_cross_the_year():
+    assert campaign.months_between(date(2025, 11, 29), date(2026, 2, 1)) == [
+        "2025-11", "2025-12", "2026-01", "2026-02"]
+
+
+def test_awareness_per_month_counts_each_residents_latest_in_that_month():
+    results = [{"openid": "a", "passed": 0, "finished_at": "2026-10-10 02:00:00"},
+               {"openid": "a", "passed": 1, "finished_at": "2026-10-20 02:00:00"},
+               {"openid": "b", "passed": 0, "finished_at": "2026-10-31 17:00:00"}]   # Nov 1st in Beijing
+    by_month = dict(campaign.awareness_by_month(results))
+    assert (by_month["2026-10"].participants, by_month["2026-10"].rate) == (1, 1.0)
+    assert by_month["2026-11"].rate == 0.0

@@ -74,9 +74,9 @@ def export():
 def awareness():
     start, end, problem = period(AWARENESS_DAYS)
     figures = campaign.build(get_db(), start, end)
-    months = figures.awareness_by_month
-    chart = line_chart([month for month, _ in months], [a.rate for _, a in months], "每月知晓率",
-                       percent=True)
+    rates = {month: a.rate for month, a in figures.awareness_by_month}
+    months = campaign.months_between(start, end)
+    chart = line_chart(months, [rates.get(month) for month in months], "每月知晓率", percent=True)
     return render_template("report_awareness.html", figures=figures, problem=problem, chart=chart,
                            target=campaign.RESIDENT_TARGET, target_for=campaign.target_for,
                            percent=campaign.percent)
