@@ -41,6 +41,9 @@ def _register_blueprints(app: Flask) -> None:
 
     admin_cases.init_app(app)
     admin_reports.init_app(app)
+    from bot.admin import alerts as admin_alerts
+
+    admin_alerts.init_app(app)
     from bot.conversation import init_app as init_conversation
 
     init_conversation(app)
