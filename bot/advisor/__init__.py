@@ -8,10 +8,11 @@ from typing import Any, Callable
 from bot.advisor import context, urgency
 from bot.advisor.cues import OFFICIAL_NOTICE_WEIGHT
 from bot.advisor.entities import FLAGS, Entities, Entity, extract
-from bot.advisor.knowledge import KnowledgeBase
+from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
 from bot.advisor.normalize import DisguiseTable, normalize
 from bot.advisor.reply import Findings, compose
+from bot.advisor.similarity import CategoryProfiles
 
 # A message scoring at least THRESHOLD is a scam; HIGH or urgent makes it high risk;
 # at least LOW (below THRESHOLD) is unsure, and the reply asks one question.
@@ -19,6 +20,10 @@ THRESHOLD = 3.0
 HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5
+# How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
+SIMILARITY_WEIGHT = 20.0
+# A message this similar to a category is on a scam topic even when no signal word matched.
+MIN_SIMILARITY = 0.06
 # What a found entity adds, by kind, when it carries a red flag (and when it does not).
 ENTITY_WEIGHTS = {"url": (2.0, 0.5), "phone": (1.5, 0.0), "card": (0.5, 0.5), "qq": (0.5, 0.5),
                   "wechat": (0.5, 0.5), "amount": (0.0, 0.0)}
@@ -52,39 +57,61 @@ class Advisor:
         self.disguises = DisguiseTable({variant: word for word, variants in knowledge.disguises.items()
                                         for variant in variants})
         self.matcher = Matcher(knowledge.entries, self.disguises)
+        self.profiles = CategoryProfiles(knowledge.entries, self.disguises)
+        self._first_entry: dict[str, Entry] = {}
+        for entry in knowledge.entries:
+            self._first_entry.setdefault(entry.category, entry)
 
     def analyze(self, text: str) -> Analysis:
         normalized = normalize(text, self.disguises)
         entities = extract(text)
         blacklisted = self._check_blacklist(entities)
-        scores = self.matcher.match(normalized, _tags(entities))
-        best = scores[0] if scores and scores[0].score > 0 else None
+        scores = [item for item in self.matcher.match(normalized, _tags(entities)) if item.score > 0]
+        similarity = self.profiles.similarity(normalized)
+        evidence = scores[0] if scores else None
+        chosen = self._choose(scores, similarity)
         cues = urgency.detect(normalized)
-        score = self._score(best, entities, cues, normalized)
+        score = self._score(evidence, similarity, entities, cues, normalized)
         if blacklisted:
             score = max(score, HIGH)
         is_scam = score >= THRESHOLD
         urgent = is_scam and bool(cues)
-        risk = _risk(score, is_scam, urgent, best)
-        findings = Findings(entry=best.entry if best else None, risk=risk, urgent=urgent,
-                            notes=best.notes if best else [], words=best.words if best else [],
+        risk = _risk(score, is_scam, urgent, evidence)
+        words = _merged_words(chosen, evidence)
+        findings = Findings(entry=chosen.entry if chosen else None, risk=risk, urgent=urgent,
+                            notes=chosen.notes if chosen else [], words=words,
                             entities=[e for e in entities.all() if e.flags], blacklisted=blacklisted)
-        return Analysis(is_scam=is_scam, category=best.entry.category if best and is_scam else None,
-                        risk=risk, urgent=urgent, signals=_signals(best, entities, cues),
+        return Analysis(is_scam=is_scam, category=chosen.entry.category if chosen and is_scam else None,
+                        risk=risk, urgent=urgent, signals=_signals(words, entities, cues if urgent else []),
                         entities=entities.to_json(), reply=compose(findings, self.knowledge),
-                        entry=best.entry.id if best else None, score=round(score, 2))
+                        entry=chosen.entry.id if chosen else None, score=round(score, 2))
 
-    def _score(self, best: EntryScore | None, entities: Entities, cues: list[urgency.Urgency],
-               normalized: str) -> float:
-        score = best.score if best else 0.0
+    def _choose(self, scores: list[EntryScore], similarity: dict[str, float]) -> EntryScore | None:
+        """The category with the most evidence (its best entry's signals plus how much the message
+        reads like it), and that category's best-matching entry."""
+        best_in: dict[str, EntryScore] = {}
+        for item in scores:
+            best_in.setdefault(item.entry.category, item)
+        candidates = set(best_in) | {name for name, value in similarity.items() if value >= MIN_SIMILARITY}
+        if not candidates:
+            return None
+        category = max(candidates, key=lambda name: (
+            (best_in[name].score if name in best_in else 0.0) + SIMILARITY_WEIGHT * similarity.get(name, 0.0), name))
+        return best_in.get(category) or EntryScore(self._first_entry[category], 0.0)
+
+    def _score(self, evidence: EntryScore | None, similarity: dict[str, float], entities: Entities,
+               cues: list[urgency.Urgency], normalized: str) -> float:
+        """Signals of the strongest entry, plus entities, scam tactics and urgency, less official-notice wording."""
+        score = evidence.score if evidence else 0.0
         for entity in entities.all():
             flagged, plain = ENTITY_WEIGHTS.get(entity.kind, (0.0, 0.0))
             score += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
         if context.official_notices(normalized):
             score += OFFICIAL_NOTICE_WEIGHT
         tactics, _seen = context.tactics(normalized)
-        score += tactics if best is not None else tactics / 2
-        if cues and best is not None and best.score >= LOW:
+        on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
+        score += tactics if on_topic else tactics / 2
+        if cues and evidence is not None and evidence.score >= LOW:
             score += URGENCY_BONUS
         if any(cue.kind == "victim" for cue in cues):
             score = max(score, THRESHOLD)
@@ -129,9 +156,14 @@ def _risk(score: float, is_scam: bool, urgent: bool, best: EntryScore | None) ->
     return "low" if score >= LOW or (best is not None and best.score >= LOW) else "none"
 
 
-def _signals(best: EntryScore | None, entities: Entities, cues: list[urgency.Urgency]) -> list[str]:
+def _merged_words(chosen: EntryScore | None, evidence: EntryScore | None) -> list[str]:
+    words = (chosen.words if chosen else []) + (evidence.words if evidence and evidence is not chosen else [])
+    return list(dict.fromkeys(words))
+
+
+def _signals(words: list[str], entities: Entities, cues: list[urgency.Urgency]) -> list[str]:
     """What the advisor saw: matched words, flagged entities, and urgency cues."""
-    seen = list(best.words) if best else []
+    seen = list(words)
     for entity in entities.all():
         seen += [f"{entity.raw}：{reason}" for reason in entity.flags]
     seen += [f"紧急：{cue.cue}" for cue in cues]

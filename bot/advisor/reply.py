@@ -25,6 +25,13 @@ class Findings:
     blacklisted: bool = False
 
 
+def fill(template: str, **values: str) -> str:
+    """Put values into {name} placeholders; operators edit these texts, so stray braces must not break."""
+    for name, value in values.items():
+        template = template.replace("{" + name + "}", value)
+    return template
+
+
 def red_flags(findings: Findings, knowledge: KnowledgeBase) -> list[str]:
     """Resident-readable red flags: signal notes first, then the words seen, then flagged entities."""
     flags = list(dict.fromkeys(findings.notes))
@@ -33,8 +40,9 @@ def red_flags(findings: Findings, knowledge: KnowledgeBase) -> list[str]:
         flags.insert(0, "出现了“" + "”“".join(dict.fromkeys(plain[:6])) + "”等说法")
     for entity in findings.entities:
         if entity.known_bad is not None:
-            flags.insert(0, knowledge.text("known_bad").format(
-                value=entity.raw, note=entity.known_bad.get("note") or entity.known_bad.get("source") or "有人举报"))
+            record = entity.known_bad
+            flags.insert(0, fill(knowledge.text("known_bad"), value=entity.raw,
+                                 note=str(record.get("note") or record.get("source") or "")))
         for reason in entity.flags:
             flags.append(f"{entity.raw}：{reason}")
     return flags
@@ -48,7 +56,7 @@ def _verdict(findings: Findings, knowledge: KnowledgeBase) -> str:
     if findings.entry is None:
         return knowledge.text("verdict_blacklist" if findings.blacklisted else "verdict_general")
     key = "verdict_high" if findings.risk == "high" else "verdict_medium"
-    return knowledge.text(key).format(category=findings.entry.category, title=findings.entry.title)
+    return fill(knowledge.text(key), category=findings.entry.category, title=findings.entry.title)
 
 
 def _scam_sections(findings: Findings, knowledge: KnowledgeBase, sizes: tuple[int, int, int]) -> list[str]:
@@ -83,7 +91,7 @@ def compose_unsure(findings: Findings, knowledge: KnowledgeBase) -> str:
     """Say it is unclear, ask one helpful question, show what was seen, and the basic advice."""
     question = (findings.entry.question if findings.entry and findings.entry.question
                 else knowledge.text("unsure_question"))
-    sections = [knowledge.text("unsure").format(question=question)]
+    sections = [fill(knowledge.text("unsure"), question=question)]
     flags = red_flags(findings, knowledge)[:3]
     if flags:
         sections.append(knowledge.text("flags_heading") + "\n" + _bullets(flags))
