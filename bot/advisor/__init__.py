@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from bot.advisor import context, urgency
-from bot.advisor.cues import OFFICIAL_NOTICE_WEIGHT
+from bot.advisor.cues import OFFICIAL_NOTICE_WEIGHT, SIGNED_NOTICE_WEIGHT
 from bot.advisor.entities import FLAGS, Entities, Entity, extract
 from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
@@ -108,6 +108,8 @@ class Advisor:
             score += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
         if context.official_notices(normalized):
             score += OFFICIAL_NOTICE_WEIGHT
+            if normalized.startswith("【") and not entities.urls and not entities.phones:
+                score += SIGNED_NOTICE_WEIGHT
         tactics, _seen = context.tactics(normalized)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         score += tactics if on_topic else tactics / 2
