@@ -90,7 +90,7 @@ SCHEMA: dict[str, dict[str, Setting]] = {
         "timezone": Setting(str, "Asia/Shanghai"),
         "api_calls_per_minute": Setting(int, 60, _positive),
         "worker_poll_seconds": Setting(float, 5.0, _positive),
-        "lease_seconds": Setting(float, 60.0, _positive),
+        "lease_seconds": Setting(float, 180.0, _positive),
         "retry_base_seconds": Setting(float, 5.0, _positive),
         "max_attempts": Setting(int, 8, _positive),
         "mass_batch_size": Setting(int, 10000, _positive),

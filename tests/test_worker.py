@@ -304,3 +304,20 @@ def test_a_customer_service_send_whose_answer_was_lost_follows_the_policy(tmp_pa
     else:
         assert received.count(first) == 1 and counts == {"sent": 2, "unknown": 1, "possible_duplicate": 1}
         assert run["status"] == "partial"
+
+
+def test_a_job_report_arriving_before_the_msg_id_is_stored_is_kept_and_applied(worker, alerts_db, wechat_api,
+                                                                               fake_wechat, alert_texts):
+    from bot.alerts.results import record_job_finish
+
+    add_residents(alerts_db, fake_wechat, RESIDENTS)
+    fake_wechat.fail("message/mass/send", fake_api.DROP)  # sent, but the worker never learns the msg_id
+    alert_id = make_alert(alerts_db, wechat_api, alert_texts)
+    worker.tick()
+    [job] = fake_wechat.delivered_mass()
+    fields = {"MsgID": job["msg_id"], "Status": "send success", "TotalCount": "6", "FilterCount": "6",
+              "SentCount": "6", "ErrorCount": "0"}
+    assert record_job_finish(alerts_db, fields, datetime.now(timezone.utc)) is False
+    run = settle(worker, alerts_db, alert_id)
+    [batch] = alerts_store.batches(alerts_db, run["id"])
+    assert (batch["msg_id"], batch["job_status"], batch["sent_count"]) == (job["msg_id"], "send success", 6)

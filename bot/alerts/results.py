@@ -28,9 +28,11 @@ def record_job_finish(db: Database, fields: dict[str, Any], now: datetime) -> bo
            "filter": _count(fields, "FilterCount"), "sent": _count(fields, "SentCount"),
            "error": _count(fields, "ErrorCount")}
     msg_id = str(fields.get("MsgID") or fields.get("MsgId") or "").strip()
-    batch = store.record_job_finish(db, msg_id, job, to_db(now)) if msg_id else None
-    if batch is None:
-        log.warning("MASSSENDJOBFINISH for unknown msg_id %r", msg_id)
+    if not msg_id:
+        log.warning("MASSSENDJOBFINISH without a MsgID: %r", fields)
+        return False
+    if store.record_job_finish(db, msg_id, job, to_db(now)) is None:
+        log.warning("MASSSENDJOBFINISH for msg_id %s, not (yet) stored on a batch: kept for later", msg_id)
         return False
     log.info("mass send %s finished: %s, sent %s, errors %s", msg_id, job["status"], job["sent"], job["error"])
     return True

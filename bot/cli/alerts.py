@@ -202,6 +202,9 @@ def worker(settings: Settings, until_idle: bool) -> None:
     """Send due alerts and sync tags: the one process that talks to WeChat's API."""
     from bot.alerts.worker import Worker
 
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = settings.config
     db = store.connect(config["storage"]["database"])
     store.migrate(db)

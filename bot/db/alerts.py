@@ -141,6 +141,22 @@ def m002_alerts_runs_batches_deliveries(db: Database) -> None:
         )""")
 
 
+@migrations()
+def m003_mass_job_reports(db: Database) -> None:
+    # MASSSENDJOBFINISH can arrive before a restarted worker has stored the msg_id it belongs to;
+    # the report waits here and is applied when the msg_id is stored.
+    db.execute("""
+        CREATE TABLE mass_job_reports (
+            msg_id TEXT PRIMARY KEY,
+            job_status TEXT,
+            total_count INTEGER,
+            filter_count INTEGER,
+            sent_count INTEGER,
+            error_count INTEGER,
+            received_at TEXT NOT NULL
+        )""")
+
+
 @contextmanager
 def transaction(db: Database) -> Iterator[None]:
     """BEGIN IMMEDIATE … COMMIT: takes the write lock first, so two workers serialise here."""
@@ -467,6 +483,8 @@ def mark_batch(db: Database, batch_id: int, status: str, now: str, msg_id: str |
     db.execute("UPDATE alert_batches SET status = ?, msg_id = COALESCE(?, msg_id), "
                "msg_data_id = COALESCE(?, msg_data_id), errcode = ?, errmsg = ?, sent_at = ? WHERE id = ?",
                [status, msg_id, msg_data_id, errcode, errmsg, now, batch_id])
+    if msg_id:
+        _apply_job_report(db, msg_id)  # the report may have come in first
     if status in ("sent", "failed"):
         db.execute("UPDATE alert_deliveries SET status = ?, sent_at = ? WHERE run_id = "
                    "(SELECT run_id FROM alert_batches WHERE id = ?) AND part = "
@@ -475,11 +493,24 @@ def mark_batch(db: Database, batch_id: int, status: str, now: str, msg_id: str |
 
 
 def record_job_finish(db: Database, msg_id: str, job: dict[str, Any], now: str) -> dict | None:
-    """Store a MASSSENDJOBFINISH result on the batch with that msg_id; the batch, or None."""
+    """Keep a MASSSENDJOBFINISH report and apply it to the batch with that msg_id; the batch, or None."""
+    db.execute(
+        """INSERT INTO mass_job_reports (msg_id, job_status, total_count, filter_count, sent_count, error_count,
+               received_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(msg_id) DO UPDATE SET job_status = excluded.job_status, total_count = excluded.total_count,
+               filter_count = excluded.filter_count, sent_count = excluded.sent_count,
+               error_count = excluded.error_count, received_at = excluded.received_at""",
+        [msg_id, job["status"], job["total"], job["filter"], job["sent"], job["error"], now])
+    return _apply_job_report(db, msg_id)
+
+
+def _apply_job_report(db: Database, msg_id: str) -> dict | None:
     cursor = db.execute(
-        """UPDATE alert_batches SET job_status = ?, total_count = ?, filter_count = ?, sent_count = ?,
-               error_count = ?, finished_at = ? WHERE msg_id = ?""",
-        [job["status"], job["total"], job["filter"], job["sent"], job["error"], now, msg_id])
+        """UPDATE alert_batches SET (job_status, total_count, filter_count, sent_count, error_count, finished_at) =
+               (SELECT job_status, total_count, filter_count, sent_count, error_count, received_at
+                FROM mass_job_reports WHERE msg_id = ?)
+           WHERE msg_id = ? AND EXISTS (SELECT 1 FROM mass_job_reports WHERE msg_id = ?)""",
+        [msg_id, msg_id, msg_id])
     if not cursor.rowcount:
         return None
     return _one(db, "SELECT * FROM alert_batches WHERE msg_id = ?", [msg_id])
