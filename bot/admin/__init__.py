@@ -97,8 +97,20 @@ def nav_items() -> list[NavItem]:
     """The links the current operator may see, in order."""
     operator = current_operator()
     items = current_app.extensions.get(NAV_KEY, [])
-    return sorted((item for item in items if role_at_least(operator, item.role)),
+    # A link to an endpoint that does not exist is skipped, so one bad registration cannot break every page.
+    return sorted((item for item in items
+                   if item.endpoint in current_app.view_functions and role_at_least(operator, item.role)),
                   key=lambda item: (item.order, item.label))
+
+
+def active_nav(items: list[NavItem]) -> NavItem | None:
+    """The link for the current page: an exact endpoint match, else the first link of its blueprint."""
+    exact = [item for item in items if item.endpoint == request.endpoint]
+    if exact:
+        return exact[0]
+    blueprint = request.blueprint
+    same = [item for item in items if blueprint and blueprint != "admin" and item.endpoint.startswith(blueprint + ".")]
+    return same[0] if same else None
 
 
 def init_app(app: Flask) -> None:
@@ -142,7 +154,7 @@ def _template_helpers() -> dict[str, Any]:
         return role_at_least(current_operator(), role)
 
     return {"csrf_field": csrf_field, "csrf_token": csrf_token, "can": can,
-            "operator": current_operator(), "nav_items": nav_items, "role_labels": ROLE_LABELS}
+            "operator": current_operator(), "nav_items": nav_items, "active_nav": active_nav, "role_labels": ROLE_LABELS}
 
 
 def _register_own_pages(app: Flask) -> None:

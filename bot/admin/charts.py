@@ -11,13 +11,14 @@ from markupsafe import Markup, escape
 
 PALETTE = ["#1565c0", "#c62828", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#ad1457",
            "#5d4037", "#9e9d24", "#546e7a"]
-WIDTH, HEIGHT = 640, 240
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
+WIDTH, HEIGHT = 420, 220
+LEFT, RIGHT, TOP, BOTTOM = 36, 20, 10, 26
+LABEL_SPACING = 44  # minimum distance between two x labels, in viewBox units
 
 
 def _svg(body: list[str], label: str, height: int = HEIGHT) -> Markup:
     return Markup(f'<svg viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{escape(label)}" '
-                  f'xmlns="http://www.w3.org/2000/svg" font-size="11" '
+                  f'xmlns="http://www.w3.org/2000/svg" font-size="12" '
                   f'font-family="sans-serif">{"".join(body)}</svg>')
 
 
@@ -34,13 +35,21 @@ def nice_max(value: float) -> float:
     return 10 * step
 
 
+def tick_count(top_value: float, percent: bool) -> int:
+    """How many steps the y axis has: whole numbers for counts, quarters for percentages."""
+    if percent:
+        return 4
+    return next(n for n in (5, 4, 2, 1) if (top_value / n).is_integer())
+
+
 def _axes(top_value: float, percent: bool) -> list[str]:
     """Horizontal grid lines with their values on the left."""
     parts = []
     plot_h = HEIGHT - TOP - BOTTOM
-    for i in range(5):
-        value = top_value * i / 4
-        y = HEIGHT - BOTTOM - plot_h * i / 4
+    steps = tick_count(top_value, percent)
+    for i in range(steps + 1):
+        value = top_value * i / steps
+        y = HEIGHT - BOTTOM - plot_h * i / steps
         text = f"{value:.0%}" if percent else f"{value:g}"
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e3e8ef"/>'
                      f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#6b7785">{text}</text>')
@@ -48,14 +57,13 @@ def _axes(top_value: float, percent: bool) -> list[str]:
 
 
 def _x_labels(labels: Sequence[str], slot: float) -> list[str]:
-    """Some of the x labels (about eight), centred under their slots."""
-    every = max(1, len(labels) // 8 + (1 if len(labels) % 8 else 0))
+    """As many x labels as fit without overlapping, always including the last, centred under their slots."""
+    every = max(1, int(-(-LABEL_SPACING // slot)))
     parts = []
-    for i, label in enumerate(labels):
-        if i % every == 0 or i == len(labels) - 1:
-            x = LEFT + slot * (i + 0.5)
-            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
-                         f'fill="#6b7785">{escape(label)}</text>')
+    for i in range((len(labels) - 1) % every, len(labels), every):
+        x = LEFT + slot * (i + 0.5)
+        parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" '
+                     f'fill="#6b7785">{escape(labels[i])}</text>')
     return parts
 
 
@@ -99,17 +107,17 @@ def line_chart(labels: Sequence[str], values: Sequence[float | None], title: str
         parts.append(f'<circle class="point" cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{color}">'
                      f'<title>{escape(label)}: {shown}</title></circle>')
     if len(points) > 1:
-        parts.insert(5, f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>')
+        parts.insert(tick_count(top, percent) + 1, f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{" ".join(points)}"/>')
     parts += _x_labels(labels, slot)
     return _svg(parts, title)
 
 
 def rising_bars(rows: Sequence[tuple[str, int, int]], title: str) -> Markup:
     """Horizontal bars comparing this week with last week, one row per category."""
-    row_h, label_w = 30, 150
+    row_h, label_w = 30, 128
     height = TOP + BOTTOM // 2 + row_h * max(1, len(rows))
     top = nice_max(max((max(now, before) for _, now, before in rows), default=0))
-    span = WIDTH - label_w - RIGHT - 60
+    span = WIDTH - label_w - RIGHT - 36
     parts = []
     for i, (name, now, before) in enumerate(rows):
         y = TOP + row_h * i
