@@ -18,6 +18,7 @@ import logging
 import os
 import secrets
 import socket
+import sqlite3
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -64,7 +65,11 @@ class Worker:
         stop = stop or threading.Event()
         log.info("worker %s started", self.owner)
         while not stop.is_set():
-            busy = self.tick()
+            try:
+                busy = self.tick()
+            except sqlite3.Error:  # a locked or failing database: the run's lease brings it back later
+                log.exception("worker %s: database error; trying again shortly", self.owner)
+                busy = False
             if until_idle and not busy:
                 return
             if not busy:
