@@ -62,6 +62,12 @@ def test_unrecognised_view_shows_only_what_the_advisor_missed(viewer, db):
     assert unsure in [m["id"] for m in console_db.recent_messages(db, unrecognised=True)]
 
 
+def test_flow_messages_are_not_counted_as_unrecognised(db):
+    add_message(db, "B", NOW, {"quiz_score": 3, "quiz_total": 5})
+    add_message(db, "没认出来的话", NOW)
+    assert [m["content"] for m in console_db.recent_messages(db, unrecognised=True)] == ["没认出来的话"]
+
+
 def test_message_page_shows_the_conversation_and_reply(viewer, db):
     first = add_message(db, "第一句话", NOW - timedelta(minutes=5))
     second = add_message(db, "第二句话", NOW)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import sqlite3
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -87,6 +89,32 @@ def test_a_change_reaches_another_process_after_the_check_interval(db, config):
     assert "新的第一步" not in worker.advisor().analyze("蓝莓理赔专员").reply
     clock.now += config["knowledge"]["reload_check_seconds"] + 0.01
     assert "新的第一步" in worker.advisor().analyze("蓝莓理赔专员").reply
+
+
+def _worker(config: dict, requests, answers) -> None:
+    """Another worker process: answers each text it is sent with its advisor's reply."""
+    live = LiveKnowledge(config)
+    answers.put("ready")
+    for text in iter(requests.get, None):
+        answers.put(live.advisor().analyze(text).reply)
+
+
+def test_a_saved_change_reaches_a_separate_worker_process(db, config):
+    context = multiprocessing.get_context("spawn")
+    requests, answers = context.Queue(), context.Queue()
+    worker = context.Process(target=_worker, args=(config, requests, answers), daemon=True)
+    worker.start()
+    try:
+        assert answers.get(timeout=60) == "ready"
+        requests.put("蓝莓理赔专员找我")
+        assert "另一个进程" not in answers.get(timeout=30)
+        _edit_entry(db, actions=["另一个进程也要看到这一步。"])
+        time.sleep(config["knowledge"]["reload_check_seconds"] * 3)
+        requests.put("蓝莓理赔专员找我")
+        assert "另一个进程也要看到这一步" in answers.get(timeout=30)
+    finally:
+        requests.put(None)
+        worker.join(timeout=10)
 
 
 def test_the_version_is_checked_at_most_once_per_interval(db, config, monkeypatch):

@@ -199,8 +199,10 @@ def blacklist_all(db: Database) -> list[dict[str, Any]]:
 INBOX_COLUMNS = ("id, openid, msg_type, event, content, received_at, reply_content, is_scam, "
                  "category, risk, urgent, outcome, status")
 
+# Messages the advisor analysed (flows such as the quiz leave risk empty) and did not call a scam:
+# risk 'none' (not recognised) or 'low' (unsure, it asked a question).
 UNRECOGNISED_SQL = ("msg_type IN ('text', 'voice') AND content IS NOT NULL AND content != '' "
-                    "AND reply_content IS NOT NULL AND (is_scam IS NULL OR is_scam = 0 OR risk = 'low')")
+                    "AND risk IN ('none', 'low') AND COALESCE(is_scam, 0) = 0")
 
 
 def recent_messages(db: Database, query: str = "", limit: int = 50, offset: int = 0,
