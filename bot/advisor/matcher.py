@@ -100,11 +100,12 @@ class Matcher:
 
     def _add_entry(self, index: int, entry: Entry) -> None:
         for signal_index, signal in enumerate(entry.signals):
-            for word in signal.words:
-                self._targets.setdefault(self._pattern(word), []).append(_Target(index, signal=signal_index))
+            # Spellings that normalize alike ("屏幕共享", "共享屏幕") are one word of the signal.
+            for pattern in dict.fromkeys(self._pattern(word) for word in signal.words):
+                self._targets.setdefault(pattern, []).append(_Target(index, signal=signal_index))
         for combo_index, combo in enumerate(entry.combos):
             for part_index, part in enumerate(combo.parts):
-                for word in part:
+                for word in dict.fromkeys(part):
                     target = _Target(index, combo=combo_index, part=part_index)
                     if word.startswith("@"):
                         self._tag_targets.setdefault(word, []).append(target)

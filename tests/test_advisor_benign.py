@@ -1,0 +1,62 @@
+"""Messages that are not scams must not be called scams: greetings, service questions, genuine notices."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.advisor import Advisor
+from bot.advisor.knowledge import load_directory
+from bot.config import PROJECT_ROOT
+
+BENIGN = [
+    # greetings and thanks
+    "您好", "你好呀", "早上好", "晚上好，辛苦了", "谢谢你们", "收到，谢谢提醒", "好的", "嗯嗯", "？", "123",
+    # questions about the account
+    "这个公众号是派出所办的吗", "怎么用这个查号码", "你们是机器人还是人工", "菜单里的测一测是什么",
+    "怎么把这个公众号推荐给我爸妈",
+    # police and public services
+    "派出所的电话是多少", "身份证快到期了在哪换", "户口本丢了怎么补", "办护照要预约吗",
+    "暂住证去哪里办理", "我想咨询一下户籍迁入", "交通事故去哪里处理", "丢了钱包可以报警吗",
+    "楼上漏水找谁", "怎么开无犯罪记录证明", "驾照换证要体检吗", "孩子上户口需要什么材料",
+    "国家反诈中心App怎么注册", "96110打电话给我是干什么的", "怎么举报骚扰电话",
+    # genuine bank, carrier and parcel notices, and the resident's own login code
+    "【工商银行】您的验证码是123456，请勿泄露给他人。如非本人操作请忽略",
+    "【农业银行】验证码：889012，您正在进行手机银行登录，切勿告知他人",
+    "【微信】验证码 204866，用于登录，5分钟内有效",
+    "【招商银行】您账户1234于12月1日入账工资6,800.00元，余额12,345.60元",
+    "【中国银行】您尾号5678的借记卡12月2日消费支出58.00元",
+    "【中国移动】您本月账单已出：套餐费38元，流量费0元，详情请登录中国移动App查询",
+    "【中国电信】您的话费余额不足10元，为避免影响使用请及时充值",
+    "【中国联通】您订购的流量包已生效",
+    "【丰巢】您的快递已存入3号柜，取件码123456",
+    "【圆通速递】您的快件已签收，如有疑问请联系快递员",
+    "【京东】您的订单已出库，正在派送中",
+    "【美团】骑手已取餐，预计18:30送达",
+    "【12306】您已成功购买12月10日G1234次车票",
+    "【支付宝】您的校验码为552301，请勿泄露",
+    # everyday life
+    "今天菜市场的菠菜真新鲜", "我给孙子买了个书包", "明天要下雪了吗", "我家猫丢了",
+    "晚上广场舞音响太吵了", "我在银行柜台存了一万定期", "给女儿转了生活费", "儿子下周回家过年",
+    "我们小区什么时候装电梯", "去医院看病怎么挂号", "老伴的降压药吃完了",
+    "单位年会抽中了一个保温杯", "我在京东App上买了台洗衣机", "在营业厅交了话费",
+    "我没有转账，也没给任何人验证码，就是想学学怎么防骗",
+]
+
+
+@pytest.fixture(scope="module")
+def advisor() -> Advisor:
+    return Advisor(load_directory(PROJECT_ROOT / "knowledge"))
+
+
+def test_at_least_fifty_benign_messages() -> None:
+    assert len(BENIGN) >= 50
+
+
+@pytest.mark.parametrize("text", BENIGN)
+def test_benign_message_is_not_a_scam(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam, (analysis.score, analysis.signals)
+    assert analysis.category is None
+    assert not analysis.urgent
+    assert analysis.risk in ("none", "low")
+    assert "110" in analysis.reply

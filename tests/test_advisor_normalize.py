@@ -1,0 +1,69 @@
+"""Normalization: width, script, separators, case and the disguise table, before any matching."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.advisor.knowledge import load_directory
+from bot.advisor.normalize import DisguiseTable, fold, join_separated, normalize, to_simplified
+from bot.config import PROJECT_ROOT
+
+
+@pytest.fixture(scope="module")
+def disguises() -> DisguiseTable:
+    table = load_directory(PROJECT_ROOT / "knowledge").disguises
+    return DisguiseTable({variant: word for word, variants in table.items() for variant in variants})
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ＶＸ１２３", "vx123"),
+    ("ＱＱ：８８６６", "qq:8866"),
+    ("銀行卡涉嫌洗錢", "银行卡涉嫌洗钱"),
+    ("轉賬到安全賬戶", "转账到安全账户"),
+    ("HELLO", "hello"),
+    ("刷\u200b单", "刷单"),
+])
+def test_fold_width_script_case_and_invisible_characters(text: str, expected: str) -> None:
+    assert fold(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("刷 单 返 利", "刷单返利"),
+    ("安-全-账-户", "安全账户"),
+    ("验*证*码", "验证码"),
+    ("屏.幕.共.享", "屏幕共享"),
+    ("加v x", "加vx"),
+    ("我没转，他让我转", "我没转，他让我转"),
+])
+def test_separators_between_characters_are_removed_but_clauses_kept(text: str, expected: str) -> None:
+    assert join_separated(text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("加我V信", "加我微信"),
+    ("加威信详聊", "加微信详聊"),
+    ("加 v x", "加微信"),
+    ("玩菠菜平台", "玩博彩平台"),
+    ("扣扣号123456", "qq号123456"),
+    ("加薇", "加微信"),
+    ("兼z刷 单", "兼职刷单"),
+    ("把yzm发给我", "把验证码发给我"),
+    ("vxabc123", "vxabc123"),
+])
+def test_disguises_map_to_the_plain_word(disguises: DisguiseTable, text: str, expected: str) -> None:
+    assert normalize(text, disguises) == expected
+
+
+def test_latin_disguise_only_as_a_word_of_its_own(disguises: DisguiseTable) -> None:
+    assert normalize("http://ok.com/dkx", disguises) == "http://ok.com/dkx"
+    assert "贷款" in normalize("急需dk，秒到", disguises)
+
+
+def test_simplified_text_skips_the_slow_converter() -> None:
+    text = "我今天去银行存钱"
+    assert to_simplified(text) is text
+
+
+def test_longest_disguise_wins() -> None:
+    table = DisguiseTable({"v信": "微信", "v信号": "微信号"})
+    assert table.apply("v信号码") == "微信号码"

@@ -1,0 +1,63 @@
+"""Urgency: money already gone, a code or password given away, or paying right now; negation matters."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.advisor import Advisor
+from bot.advisor.knowledge import load_directory
+from bot.advisor.normalize import normalize
+from bot.advisor.urgency import detect
+from bot.config import PROJECT_ROOT
+
+URGENT = [
+    "客服让我退款，我已经把验证码发给他了",
+    "警察说我涉嫌洗钱，我把五万转到安全账户了",
+    "刷单做任务，我刚才又转了3000进去",
+    "被骗了，网上投资平台骗了我二十万",
+    "我正在跟快递理赔的客服共享屏幕，他让我打开银行App",
+    "贷款交了解冻费2000，还是没放款",
+    "按照他说的在ATM上操作了，卡里少了8000",
+    "我把银行卡密码告诉那个自称客服的人了",
+    "领导让我转账，我已经汇过去8万",
+    "游戏卖家收了钱就把我拉黑了",
+]
+NOT_URGENT = [
+    "客服让我把验证码发给他，我没给",
+    "对方让我转到安全账户，我还没转",
+    "刷单的人叫我充值，我没有充",
+    "网上贷款要先交保证金，我差点就转了",
+    "我担心被骗，想问问这个投资平台靠谱吗",
+    "有人让我下载会议软件开屏幕共享，我拒绝了",
+    "要不要转账给这个说是公安局的人",
+]
+
+
+@pytest.fixture(scope="module")
+def advisor() -> Advisor:
+    return Advisor(load_directory(PROJECT_ROOT / "knowledge"))
+
+
+@pytest.mark.parametrize("text", URGENT)
+def test_money_or_secrets_already_gone_is_urgent(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert analysis.is_scam and analysis.urgent and analysis.risk == "high"
+    assert analysis.reply.startswith(advisor.knowledge.text("emergency"))
+    assert any(signal.startswith("紧急") for signal in analysis.signals)
+
+
+@pytest.mark.parametrize("text", NOT_URGENT)
+def test_not_yet_paid_is_a_scam_but_not_urgent(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert analysis.is_scam
+    assert not analysis.urgent
+    assert not analysis.reply.startswith(advisor.knowledge.text("emergency"))
+
+
+@pytest.mark.parametrize("text, urgent", [
+    ("我转了", True), ("我没转", False), ("我还没有转", False), ("钱已经转过去了", True),
+    ("他让我把验证码发给他", False), ("我把验证码发给他了", True), ("差点就付了", False),
+    ("我没有付，但是他让我交了3000", True), ("幸好没有告诉他密码", False),
+])
+def test_negation_and_requests_decide_urgency(text: str, urgent: bool) -> None:
+    assert bool(detect(normalize(text))) is urgent
