@@ -232,6 +232,8 @@ def import_directory(db, path: str | Path, by: str, replace: bool = False) -> Im
             _delete_missing(db, {d["id"] for d, _ in documents}, set(knowledge.texts), now, by, result)
         if result.entries or result.texts or result.disguises or result.deleted:
             kb_db.bump_version(db)
+            console_db.add_audit(db, now, by, "kb.import", f"directory:{Path(path).resolve()}", None,
+                                 {"summary": result.summary()})
     return result
 
 

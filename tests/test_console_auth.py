@@ -194,8 +194,11 @@ def test_create_operator_command_hashes_and_stores(config, tmp_path, monkeypatch
     result = CliRunner().invoke(cli, ["create-operator", "zhang", "--role", "editor"],
                                 input="secret-pass-1\nsecret-pass-1\n")
     assert result.exit_code == 0, result.output
-    row = console_db.operator_by_name(store.connect(config["storage"]["database"]), "zhang")
+    db = store.connect(config["storage"]["database"])
+    row = console_db.operator_by_name(db, "zhang")
     assert row["role"] == "editor" and "secret-pass-1" not in row["password_hash"]
+    audit = console_db.audit_entries(db)[0]
+    assert (audit["operator"], audit["action"], audit["after"]["role"]) == ("cli", "operator.create", "editor")
 
 
 def test_create_operator_reads_the_password_from_the_environment(config, monkeypatch):

@@ -57,6 +57,7 @@ def test_setup_seeds_the_database_from_the_files(db, config):
     assert "fallback" in kb_db.texts(db)
     assert kb_db.document(db, "disguises")
     assert kb_db.version(db) == 1
+    assert console_db.audit_entries(db)[0]["action"] == "kb.import"
 
 
 def test_setup_does_not_reseed_or_overwrite_edits(db, config):

@@ -6,6 +6,8 @@ import click
 
 from bot import db as store
 from bot.cli import Settings, config_option, pass_settings
+from bot.db import console as console_db
+from bot.timeutil import now_text
 
 
 def register(main: click.Group) -> None:
@@ -31,6 +33,8 @@ def create_operator(settings: Settings, name: str, role: str, password: str | No
     try:
         store.migrate(db)
         create(db, name, password, role)
+        console_db.add_audit(db, now_text(), "cli", "operator.create", f"operator:{name.strip()}", None,
+                             {"name": name.strip(), "role": role, "active": 1})
     except OperatorError as error:
         raise click.ClickException(str(error)) from None
     finally:
