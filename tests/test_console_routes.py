@@ -34,7 +34,7 @@ def test_every_console_route_refuses_an_anonymous_request(app):
                 response.status_code == 302 and "/admin/login" in response.headers["Location"])
             assert refused, f"{method} {path} ({rule.endpoint}) answered {response.status_code}"
             checked += 1
-    assert checked >= 8
+    assert checked >= 30, "the console has more routes than this: is the walk broken?"
 
 
 def test_anonymous_post_with_a_valid_token_is_still_refused(client):

@@ -40,6 +40,11 @@ How another feature adds a console page
    Jinja autoescapes; never mark resident or knowledge text ``|safe``.
    Useful CSS classes in base.html: ``card``, ``table``, ``btn``, ``btn primary``, ``btn danger``,
    ``form-row``, ``error``, ``muted``, ``badge``, ``grid`` (responsive columns), ``flash``.
+   The ``localtime`` filter shows stored UTC text in Beijing time; ``bot.admin.charts`` draws
+   inline SVG charts (stacked_bars, line_chart, rising_bars) that need no JavaScript.
+4. NavItem.order places the link: the console uses 10 dashboard, 20 inbox, 30-35 knowledge base,
+   40 texts, 50 blacklist, 80 operators, 90 audit log. The link shows only to operators whose role
+   is at least NavItem.role.
 
 Every path under /admin requires a logged-in operator (an app-wide guard, in addition to the
 decorators), every POST needs the CSRF token, and responses forbid scripts and framing.
