@@ -184,8 +184,10 @@ def quiz_attempts(db: Database, since: str, until: str) -> int:
 
 # Resident messages that asked something: not answers given inside a report, the quiz or settings
 # (the dialogue marks those with their flow; a check is a consultation).
+_NOT_IN_A_FLOW = ("COALESCE(CASE WHEN json_valid(outcome) THEN json_extract(outcome, '$.flow') END, 'check') "
+                  "= 'check'")
 CONSULTATION_SQL = ("msg_type IN ('text', 'voice', 'link') AND received_at >= ? AND received_at < ? "
-                    "AND COALESCE(json_extract(outcome, '$.flow'), 'check') = 'check'")
+                    f"AND {_NOT_IN_A_FLOW}")
 
 
 def consultation_counts(db: Database, since: str, until: str) -> dict[str, int]:
@@ -194,7 +196,8 @@ def consultation_counts(db: Database, since: str, until: str) -> dict[str, int]:
         f"""SELECT COUNT(*), COUNT(DISTINCT openid), SUM(COALESCE(is_scam, 0)), SUM(COALESCE(urgent, 0))
             FROM messages WHERE {CONSULTATION_SQL}""", [since, until]).fetchone()
     checks = db.execute(f"SELECT COUNT(*) FROM messages WHERE {CONSULTATION_SQL} "
-                        "AND json_extract(outcome, '$.checked') IS NOT NULL", [since, until]).fetchone()[0]
+                        "AND json_valid(outcome) AND json_extract(outcome, '$.checked') IS NOT NULL",
+                        [since, until]).fetchone()[0]
     return {"messages": row[0], "residents": row[1], "scams": row[2] or 0, "urgent": row[3] or 0,
             "checks": checks}
 
@@ -225,8 +228,8 @@ def per_local_day(db: Database, series: str, since: str, until: str, offset: str
 
 
 _DAY_SERIES = {
-    "consultations": ("messages WHERE msg_type IN ('text', 'voice', 'link') "
-                      "AND COALESCE(json_extract(outcome, '$.flow'), 'check') = 'check'", "received_at"),
+    "consultations": (f"messages WHERE msg_type IN ('text', 'voice', 'link') AND {_NOT_IN_A_FLOW}",
+                      "received_at"),
     "urgent": ("messages WHERE urgent = 1", "received_at"),
     "cases": ("case_reports WHERE 1", "created_at"),
     "quiz": ("quiz_results WHERE 1", "finished_at"),
