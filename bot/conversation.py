@@ -27,11 +27,17 @@ from bot.dialogue.subscription import SetPreferences
 from bot.livekb import LiveKnowledge
 from bot.timeutil import to_db, utc_now
 
+STATE_ATTEMPTS = 3
+
 EffectHandler = Callable[[Database, Any, datetime], None]
 EFFECT_HANDLERS: dict[type, EffectHandler] = {}
 
 # WeChat opens the 48-hour customer-service window on a message, a follow, a scan or a menu click.
 _WINDOW_EVENTS = {"subscribe", "scan", "click", "scancode_push", "scancode_waitmsg"}
+
+
+class StateConflict(Exception):
+    """Other turns of the same resident kept moving the state on; this message gets the safety advice."""
 
 
 @dataclass(frozen=True)
@@ -61,23 +67,46 @@ def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime
         record_job_finish(db, inbound.fields, now)  # WeChat's report on a mass send, not a resident
         return Outcome(reply=None)
     _note_follower(db, inbound, to_db(now))
-    ctx = make_context(db, live, inbound, now, settings)
-    outcome = dialogue.respond(inbound, ctx)
-    # Effects first: should one fail, the state stays as it was and the resident can simply
-    # send the last answer again. Each handler keeps its own writes atomic.
-    for effect in outcome.effects:
-        EFFECT_HANDLERS[type(effect)](db, effect, now)
-    if outcome.state != ctx.state:
-        cases.save_state(db, inbound.openid, outcome.state, to_db(now))
+    for _attempt in range(STATE_ATTEMPTS):
+        state, version = cases.load_state_version(db, inbound.openid)
+        ctx = make_context(db, live, inbound, now, settings, state)
+        outcome = dialogue.respond(inbound, ctx)
+        if _claim_state(db, inbound.openid, version, ctx.state, outcome, now):
+            break
+    else:
+        raise StateConflict(f"the state of {inbound.openid} kept changing under this turn")
+    _apply_effects(db, inbound.openid, state, outcome, now)
     return outcome
 
 
+def _claim_state(db: Database, openid: str, version: int, before: dict | None, outcome: Outcome,
+                 now: datetime) -> bool:
+    """Move the state on unless another turn of the same resident did so since it was read.
+
+    Two messages at once (a double tap) would otherwise both answer the same question, and
+    both finish the same report.
+    """
+    if outcome.state == before and not outcome.effects:
+        return True
+    return cases.swap_state(db, openid, version, outcome.state, to_db(now))
+
+
+def _apply_effects(db: Database, openid: str, before: dict | None, outcome: Outcome, now: datetime) -> None:
+    """Apply the turn's effects; should one fail, put the state back so the resident can resend."""
+    try:
+        for effect in outcome.effects:
+            EFFECT_HANDLERS[type(effect)](db, effect, now)
+    except Exception:
+        cases.save_state(db, openid, before, to_db(now))
+        raise
+
+
 def make_context(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime,
-                 settings: TurnSettings) -> Context:
+                 settings: TurnSettings, state: dict | None = None) -> Context:
     """What the dialogue may read this turn: texts, quiz, the resident's state, the look-ups."""
     content = content_for(settings.knowledge_path)
     return Context(advisor=live.advisor(), texts={**content.texts(), **live.texts()}, now=now,
-                   state=cases.load_state(db, inbound.openid), lookups=Lookups(blacklist=_blacklist(db)),
+                   state=state, lookups=Lookups(blacklist=_blacklist(db)),
                    flow_timeout=settings.flow_timeout, quiz=content.quiz())
 
 

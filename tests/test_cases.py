@@ -120,3 +120,63 @@ def test_cancel_mid_report_stores_nothing(resident, config):
     assert "已取消" in resident.says("取消")
     with open_db(config) as db:
         assert cases.cases(db) == [] and cases.load_state(db, resident.openid) is None
+
+
+class RacingLive:
+    """The app's knowledge, but the advisor lets another turn land while this one is thinking."""
+
+    def __init__(self, live, race):
+        self.live, self.race = live, race
+
+    def advisor(self):
+        return self
+
+    def texts(self):
+        return self.live.texts()
+
+    def analyze(self, text):
+        race, self.race = self.race, None
+        if race is not None:
+            race()
+        return self.live.advisor().analyze(text)
+
+
+def test_two_turns_at_once_do_not_finish_the_same_report_twice(app, resident, config):
+    from bot.conversation import TurnSettings, take_turn
+    from bot.dialogue.model import Inbound
+
+    resident.says("举报")
+    for _ in range(5):
+        resident.says("跳过")                                 # now at the last question
+    settings = TurnSettings.from_config(config)
+    live = app.extensions["fanzha.live"]
+    skip = Inbound(resident.openid, "text", text="跳过")
+    with open_db(config) as db:
+        first = []
+        racing = RacingLive(live, lambda: first.append(take_turn(db, live, skip, settings=settings)))
+        second = take_turn(db, racing, skip, settings=settings)
+        assert "编号：FZ" in first[0].reply.content
+        assert "编号" not in second.reply.content               # re-read the state: nothing left to finish
+        assert len(cases.cases(db)) == 1
+        assert cases.load_state(db, resident.openid) is None
+
+
+def test_a_failing_effect_puts_the_state_back(app, resident, config, monkeypatch):
+    from bot import conversation
+    from bot.dialogue.report import SaveCase
+
+    resident.says("举报")
+    for _ in range(5):
+        resident.says("跳过")
+    with open_db(config) as db:
+        before = cases.load_state(db, resident.openid)
+
+    def broken(_db, _effect, _now):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(conversation.EFFECT_HANDLERS, SaveCase, broken)
+    assert "编号" not in resident.says("跳过")                 # the safety advice instead
+    with open_db(config) as db:
+        assert cases.load_state(db, resident.openid) == before and cases.cases(db) == []
+    monkeypatch.undo()
+    assert "编号：FZ" in resident.says("跳过")                # sent again, it goes through

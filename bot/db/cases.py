@@ -72,22 +72,44 @@ def m001_state_cases_quiz(db: Database) -> None:
     db.execute("CREATE INDEX quiz_results_openid ON quiz_results(openid, finished_at)")
 
 
+@migrations()
+def m002_state_version(db: Database) -> None:
+    """A version per resident's state, so that two turns at once cannot both move it on."""
+    db.execute("ALTER TABLE dialogue_state ADD COLUMN version INTEGER NOT NULL DEFAULT 1")
+
+
 # --- conversation state -----------------------------------------------------------
+# A resident's row is kept once made (an empty state is '{}'), so its version only grows.
 
 def load_state(db: Database, openid: str) -> dict[str, Any] | None:
-    row = db.execute("SELECT state FROM dialogue_state WHERE openid = ?", [openid]).fetchone()
-    return json.loads(row[0]) if row else None
+    return load_state_version(db, openid)[0]
+
+
+def load_state_version(db: Database, openid: str) -> tuple[dict[str, Any] | None, int]:
+    """The resident's state (None when empty) and its version (0 before the first)."""
+    row = db.execute("SELECT state, version FROM dialogue_state WHERE openid = ?", [openid]).fetchone()
+    if row is None:
+        return None, 0
+    return json.loads(row[0]) or None, row[1]
+
+
+def swap_state(db: Database, openid: str, version: int, state: dict[str, Any] | None, now: str) -> bool:
+    """Store a new state only if it is still at `version`; False when another turn got there first."""
+    text = json.dumps(state or {}, ensure_ascii=False)
+    if version == 0:
+        return db.execute("INSERT INTO dialogue_state (openid, state, updated_at, version) VALUES (?, ?, ?, 1) "
+                          "ON CONFLICT(openid) DO NOTHING", [openid, text, now]).rowcount == 1
+    return db.execute("UPDATE dialogue_state SET state = ?, updated_at = ?, version = version + 1 "
+                      "WHERE openid = ? AND version = ?", [text, now, openid, version]).rowcount == 1
 
 
 def save_state(db: Database, openid: str, state: dict[str, Any] | None, now: str) -> None:
-    """Keep a resident's state; an empty state removes the row."""
-    if not state:
-        db.execute("DELETE FROM dialogue_state WHERE openid = ?", [openid])
-        return
+    """Store a state whatever the version (moving the version on)."""
     db.execute(
-        """INSERT INTO dialogue_state (openid, state, updated_at) VALUES (?, ?, ?)
-           ON CONFLICT(openid) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at""",
-        [openid, json.dumps(state, ensure_ascii=False), now])
+        """INSERT INTO dialogue_state (openid, state, updated_at, version) VALUES (?, ?, ?, 1)
+           ON CONFLICT(openid) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at,
+               version = dialogue_state.version + 1""",
+        [openid, json.dumps(state or {}, ensure_ascii=False), now])
 
 
 # --- case reports -------------------------------------------------------------------
