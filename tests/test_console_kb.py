@@ -156,12 +156,19 @@ def test_compare_and_restore_a_revision(editor, db):
     row = current(db)
     editor.post(ENTRY_URL, {**entry_form(row["document"], row["revision"], title="改坏了"), "do": "save"})
     page = editor.get(f"{ENTRY_URL}/revisions?a=1&b=2").get_data(as_text=True)
-    assert "改坏了" in page and TEST_ENTRY["title"] in page and 'class="add"' in page
+    assert "历史版本：改坏了" in page and TEST_ENTRY["title"] in page and 'class="add"' in page
     assert editor.post(f"{ENTRY_URL}/revisions/1/restore").status_code == 302
     after = current(db)
     assert after["document"]["title"] == TEST_ENTRY["title"] and after["revision"] == 3
     assert kb_db.revisions(db, "entry", TEST_ENTRY["id"])[0]["action"] == "restore"
     assert console_db.audit_entries(db)[0]["action"] == "kb.entry.restore"
+
+
+def test_saving_an_unchanged_form_shows_no_difference(editor, db):
+    row = current(db)
+    editor.post(ENTRY_URL, {**entry_form(row["document"], row["revision"]), "do": "save"})
+    assert current(db)["document"] == row["document"]
+    assert "两个版本内容相同" in editor.get(f"{ENTRY_URL}/revisions").get_data(as_text=True)
 
 
 def test_knowledge_text_is_escaped_in_every_page(editor, db):

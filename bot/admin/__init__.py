@@ -118,6 +118,13 @@ def active_nav(items: list[NavItem]) -> NavItem | None:
     return same[0] if same else None
 
 
+def console_nav() -> list[tuple[NavItem, bool]]:
+    """The navigation bar: each visible link and whether it is the current page's."""
+    items = nav_items()
+    current = active_nav(items)
+    return [(item, item == current) for item in items]
+
+
 def init_app(app: Flask) -> None:
     """Install the console: session settings, guards, template helpers and its own pages."""
     _configure_session(app)
@@ -159,7 +166,7 @@ def _template_helpers() -> dict[str, Any]:
         return role_at_least(current_operator(), role)
 
     return {"csrf_field": csrf_field, "csrf_token": csrf_token, "can": can,
-            "operator": current_operator(), "nav_items": nav_items, "active_nav": active_nav, "role_labels": ROLE_LABELS}
+            "operator": current_operator(), "console_nav": console_nav, "role_labels": ROLE_LABELS}
 
 
 def _register_own_pages(app: Flask) -> None:

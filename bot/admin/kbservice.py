@@ -7,6 +7,7 @@ from typing import Any
 from flask import current_app, g
 
 from bot.admin.audit import audit
+from bot.advisor.knowledge import entry_from_document, entry_to_document
 from bot.db import get_db
 from bot.db import knowledge as kb_db
 from bot.livekb import LiveKnowledge
@@ -38,6 +39,7 @@ def _snapshot(row: dict[str, Any] | None) -> dict[str, Any] | None:
 
 def save_entry(document: dict[str, Any], enabled: bool, action: str, expected_revision: int | None = None) -> int:
     """Create, update, enable, disable or restore an entry; returns the new revision."""
+    document = entry_to_document(entry_from_document(document, "entry"))  # stored as files hold it
     db = get_db()
     with kb_db.transaction(db):
         before = kb_db.entry(db, document["id"])
