@@ -7,10 +7,10 @@ from typing import Any, Callable
 
 from bot.advisor import context, urgency
 from bot.advisor.cues import OFFICIAL_NOTICE_WEIGHT, SIGNED_NOTICE_WEIGHT
-from bot.advisor.entities import FLAGS, Entities, Entity, extract
+from bot.advisor.entities import FLAGS, Entities, Entity, extract_folded
 from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
-from bot.advisor.normalize import DisguiseTable, normalize
+from bot.advisor.normalize import DisguiseTable, fold, normalize_folded
 from bot.advisor.reply import Findings, compose
 from bot.advisor.similarity import CategoryProfiles
 
@@ -63,8 +63,9 @@ class Advisor:
             self._first_entry.setdefault(entry.category, entry)
 
     def analyze(self, text: str) -> Analysis:
-        normalized = normalize(text, self.disguises)
-        entities = extract(text)
+        folded = fold(text, casefold=False)
+        normalized = normalize_folded(folded.casefold(), self.disguises)
+        entities = extract_folded(folded)
         blacklisted = self._check_blacklist(entities)
         scores = [item for item in self.matcher.match(normalized, _tags(entities)) if item.score > 0]
         similarity = self.profiles.similarity(normalized)

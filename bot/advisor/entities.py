@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from bot.advisor.normalize import fold
@@ -92,6 +92,8 @@ _AMOUNT = re.compile(
     rf"|(?P<cn>(?:[{''.join(_CN_DIGITS)}十拾][{_CN_CHARS}]+|[{''.join(_CN_DIGITS)}]))"
     r"\s?(?P<cn_unit>元|块|圆)?"
     r"|(?:转|汇|付|交|充|打|借|投|赔|亏|骗|损失)(?:了|过去|走了|款|值了)?\s?(?P<bare>\d{3,}(?:\.\d+)?)(?![\d.])")
+_ANY_DIGIT = re.compile(r"\d")
+_ACCOUNT_WORDS = re.compile(r"qq|扣扣|企鹅|微信|v信|威信|薇信|徽信|vx|wx|weixin|wechat")
 _UNIT_FACTORS = {"万元": 10_000, "万": 10_000, "w": 10_000, "千元": 1000, "千": 1000, "k": 1000,
                  "百元": 100, "元": 1, "块钱": 1, "块": 1, "圆": 1}
 
@@ -107,7 +109,8 @@ class Entity:
     known_bad: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"kind": self.kind, "value": self.value, "raw": self.raw, "flags": list(self.flags),
+                "known_bad": dict(self.known_bad) if self.known_bad is not None else None}
 
 
 @dataclass
@@ -131,15 +134,29 @@ class Entities:
 
 def extract(text: str) -> Entities:
     """Find every entity in text (any width, any script); each carries its normalized value and flags."""
-    folded = fold(text, casefold=False)
+    return extract_folded(fold(text, casefold=False))
+
+
+def extract_folded(folded: str) -> Entities:
+    """extract() for text fold(casefold=False) has already seen; cheap checks skip absent kinds."""
     found = Entities()
-    found.urls = _unique(_urls(folded))
-    rest = _mask(folded, _URL).lower()
-    found.cards = _unique(_cards(rest))
-    rest = _mask(rest, _CARD, keep=lambda raw: _digits(raw) not in {c.value for c in found.cards})
-    found.phones = _unique(_phones(rest))
-    found.accounts = _unique([*_qq_ids(rest), *_wechat_ids(rest)])
-    found.amounts = _amounts(_mask(rest, _PHONE))
+    rest = folded
+    if "." in folded or "://" in folded:
+        found.urls = _unique(_urls(folded))
+        rest = _mask(folded, _URL) if found.urls else folded
+    rest = rest.lower()
+    if _ANY_DIGIT.search(rest):
+        found.cards = _unique(_cards(rest))
+        if found.cards:
+            rest = _mask(rest, _CARD, keep=lambda raw: _digits(raw) not in {c.value for c in found.cards})
+        found.phones = _unique(_phones(rest))
+        if _ACCOUNT_WORDS.search(rest):
+            found.accounts = _unique([*_qq_ids(rest), *_wechat_ids(rest)])
+        if found.phones:
+            rest = _mask(rest, _PHONE)
+    elif _ACCOUNT_WORDS.search(rest):
+        found.accounts = _unique(_wechat_ids(rest))
+    found.amounts = _amounts(rest)
     return found
 
 

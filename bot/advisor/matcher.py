@@ -29,19 +29,37 @@ EXTRA_WORDS = 2
 class _Segmenter:
     """One jieba tokenizer per process, loaded on first use, with every knowledge-base word added."""
 
+    WINDOW = 8
+    CACHE_SIZE = 100_000
+
     def __init__(self) -> None:
         self._tokenizer = jieba.Tokenizer()
         self._pending: set[str] = set()
         self._added: set[str] = set()
+        self._cache: dict[tuple[str, int], bool] = {}
         self._lock = threading.Lock()
 
     def add_words(self, words: set[str]) -> None:
         with self._lock:
             self._pending |= words - self._added
 
-    def boundaries(self, text: str) -> set[int]:
-        """Offsets where jieba puts a word boundary in text."""
-        self._flush()
+    def starts_word(self, text: str, start: int) -> bool:
+        """Does jieba start a word at offset start? Only a few characters around it are segmented."""
+        if start == 0 or not _CJK_ONLY.match(text[start - 1]):
+            return True
+        if self._pending:
+            self._flush()
+        left = max(0, start - self.WINDOW)
+        key = (text[left:start + self.WINDOW], start - left)
+        known = self._cache.get(key)
+        if known is None:
+            known = key[1] in self._cuts(key[0])
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = known
+        return known
+
+    def _cuts(self, text: str) -> set[int]:
         cuts, offset = {0}, 0
         for token in self._tokenizer.cut(text, HMM=False):
             offset += len(token)
@@ -54,6 +72,7 @@ class _Segmenter:
                 self._tokenizer.add_word(word, freq=200_000)
             self._added |= self._pending
             self._pending = set()
+            self._cache.clear()
 
 
 SEGMENTER = _Segmenter()
@@ -67,12 +86,9 @@ class EntryScore:
     notes: list[str] = field(default_factory=list)
 
 
-@dataclass
-class _Target:
-    entry: int
-    signal: int = -1
-    combo: int = -1
-    part: int = -1
+# A target says what a found pattern counts for: (entry, SIGNAL, signal index, 0) or (entry, COMBO, combo, part).
+SIGNAL, COMBO = 0, 1
+_Target = tuple[int, int, int, int]
 
 
 class Matcher:
@@ -82,13 +98,14 @@ class Matcher:
         self.entries = entries
         self.disguises = disguises
         self._targets: dict[str, list[_Target]] = {}
-        self._tag_targets: dict[str, list[_Target]] = {}
+        self._entry_tags: dict[int, list[tuple[str, int, int]]] = {}
         self._display: dict[str, str] = {}
         for index, entry in enumerate(entries):
             self._add_entry(index, entry)
         self._automaton = ahocorasick.Automaton()
         for pattern, targets in self._targets.items():
-            self._automaton.add_word(pattern, (pattern, targets))
+            short = len(pattern) <= SHORT_PATTERN and _CJK_ONLY.match(pattern) is not None
+            self._automaton.add_word(pattern, (pattern, tuple(targets), short))
         if self._targets:
             self._automaton.make_automaton()
         SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and 2 <= len(p) <= 4})
@@ -102,57 +119,59 @@ class Matcher:
         for signal_index, signal in enumerate(entry.signals):
             # Spellings that normalize alike ("屏幕共享", "共享屏幕") are one word of the signal.
             for pattern in dict.fromkeys(self._pattern(word) for word in signal.words):
-                self._targets.setdefault(pattern, []).append(_Target(index, signal=signal_index))
+                self._targets.setdefault(pattern, []).append((index, SIGNAL, signal_index, 0))
         for combo_index, combo in enumerate(entry.combos):
             for part_index, part in enumerate(combo.parts):
                 for word in dict.fromkeys(part):
-                    target = _Target(index, combo=combo_index, part=part_index)
                     if word.startswith("@"):
-                        self._tag_targets.setdefault(word, []).append(target)
+                        self._entry_tags.setdefault(index, []).append((word, combo_index, part_index))
                     else:
-                        self._targets.setdefault(self._pattern(word), []).append(target)
+                        self._targets.setdefault(self._pattern(word), []).append(
+                            (index, COMBO, combo_index, part_index))
 
-    def found_patterns(self, text: str) -> dict[str, tuple[int, list[_Target]]]:
-        """Every pattern in text with its first offset (short Chinese ones only as whole words)."""
+    def found_patterns(self, text: str) -> dict[str, tuple[int, tuple[_Target, ...]]]:
+        """Every pattern in text with its first offset (short Chinese ones only where a word starts)."""
+        found: dict[str, tuple[int, tuple[_Target, ...]]] = {}
         if not self._targets:
-            return {}
-        found: dict[str, tuple[int, list[_Target]]] = {}
-        cuts: set[int] | None = None
-        for end, (pattern, targets) in self._automaton.iter(text):
+            return found
+        for end, (pattern, targets, short) in self._automaton.iter(text):
             if pattern in found:
                 continue
             start = end - len(pattern) + 1
-            if len(pattern) <= SHORT_PATTERN and _CJK_ONLY.match(pattern):
-                cuts = SEGMENTER.boundaries(text) if cuts is None else cuts
-                if start not in cuts:
-                    continue
+            if short and not SEGMENTER.starts_word(text, start):
+                continue
             found[pattern] = (start, targets)
         return found
 
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
-        """Entries touched by text (and by entity tags such as "@amount"), best score first."""
+        """Entries whose signals text touches (combos may also count entity tags such as "@amount"), best first."""
         signals: dict[int, dict[int, list[tuple[int, str]]]] = {}
-        parts: dict[int, dict[int, set[int]]] = {}
-        for tag in tags:
-            for target in self._tag_targets.get(tag, ()):
-                parts.setdefault(target.entry, {}).setdefault(target.combo, set()).add(target.part)
+        combo_hits: set[_Target] = set()
         for pattern, (start, targets) in self.found_patterns(text).items():
             for target in targets:
-                if target.signal >= 0:
-                    signals.setdefault(target.entry, {}).setdefault(target.signal, []).append((start, pattern))
+                if target[1] == SIGNAL:
+                    signals.setdefault(target[0], {}).setdefault(target[2], []).append((start, pattern))
                 else:
-                    parts.setdefault(target.entry, {}).setdefault(target.combo, set()).add(target.part)
-        scores = [self._score(index, signals.get(index, {}), parts.get(index, {}))
-                  for index in signals.keys()]
+                    combo_hits.add(target)
+        parts: dict[int, dict[int, set[int]]] = {}
+        for entry, _kind, combo, part in combo_hits:
+            if entry in signals:
+                parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
+        if tags:
+            for entry in signals:
+                for tag, combo, part in self._entry_tags.get(entry, ()):
+                    if tag in tags:
+                        parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
+        scores = [self._score(entry, found, parts.get(entry, {})) for entry, found in signals.items()]
         return sorted(scores, key=lambda item: (-item.score, item.entry.id))
 
     def _score(self, index: int, signals: dict[int, list[tuple[int, str]]],
-               parts: dict[int, dict[int, set[int]]]) -> EntryScore:
+               parts: dict[int, set[int]]) -> EntryScore:
         entry = self.entries[index]
         result = EntryScore(entry, 0.0)
         for signal_index, spans in sorted(signals.items()):
             signal = entry.signals[signal_index]
-            words = _outermost(spans)
+            words = _outermost(spans) if len(spans) > 1 else [spans[0][1]]
             extra = min(EXTRA_WORDS, len(words) - 1) if signal.weight > 0 else 0
             result.score += signal.weight * (1 + EXTRA_SHARE * extra)
             if signal.weight > 0:

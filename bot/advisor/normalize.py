@@ -20,7 +20,11 @@ _BETWEEN = re.compile(
 # A single separator between ASCII letters, as in "v x" or "q.q"; never across longer gaps.
 _LETTER_GAP = re.compile(r"(?<![a-z][a-z])(?<=[a-z])[\s\-_*.·](?=[a-z](?![a-z]))")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
+_INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad")
+# Most messages hold no separator at all; a set test then spares the slower patterns.
+_SEPARATOR_CHARS = frozenset(" \t\n\r\u3000-_*·•.、|/\\~`'\"^+=#@丶ˇ¨°()（）[]【】<>《》{}")
 _SPACES = re.compile(r"\s+")
+_WHITESPACE = frozenset(" \t\n\r\x0b\x0c\x85\xa0\u2028\u2029")
 
 
 @lru_cache(maxsize=1)
@@ -29,32 +33,37 @@ def _converter() -> opencc.OpenCC:
 
 
 @lru_cache(maxsize=1)
-def _traditional_chars() -> re.Pattern[str]:
-    """A character class of every traditional character that differs from its simplified form."""
+def _traditional_chars() -> frozenset[str]:
+    """Every traditional character that differs from its simplified form."""
     table = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
     chars: set[str] = set()
     for line in table.read_text(encoding="utf-8").splitlines():
         source, _, targets = line.partition("\t")
         if len(source) == 1 and targets and targets.split()[0] != source:
             chars.add(source)
-    return re.compile("[" + re.escape("".join(sorted(chars))) + "]")
+    return frozenset(chars)
 
 
 def to_simplified(text: str) -> str:
     """Traditional to simplified, calling the slow converter only when a traditional character is present."""
-    if _traditional_chars().search(text) is None:
+    if _traditional_chars().isdisjoint(text):
         return text
     return _converter().convert(text)
 
 
 def fold(text: str, casefold: bool = True) -> str:
     """Full-width to half-width, traditional to simplified, invisible characters dropped, case folded."""
-    text = to_simplified(_INVISIBLE.sub("", unicodedata.normalize("NFKC", text)))
+    text = unicodedata.normalize("NFKC", text)
+    if not _INVISIBLE_CHARS.isdisjoint(text):
+        text = _INVISIBLE.sub("", text)
+    text = to_simplified(text)
     return text.casefold() if casefold else text
 
 
 def join_separated(text: str) -> str:
     """Remove separators inserted between characters ("刷 单" → "刷单", "v x" → "vx")."""
+    if _SEPARATOR_CHARS.isdisjoint(text):
+        return text
     text = _BETWEEN.sub("", text)
     return _LETTER_GAP.sub("", text)
 
@@ -103,6 +112,11 @@ def _standalone(text: str, start: int, size: int) -> bool:
 
 def normalize(text: str, disguises: DisguiseTable | None = None) -> str:
     """The matching form of a message: folded, separators joined, disguises mapped."""
-    folded = _SPACES.sub(" ", fold(text)).strip()
-    joined = join_separated(folded)
+    return normalize_folded(fold(text), disguises)
+
+
+def normalize_folded(folded: str, disguises: DisguiseTable | None = None) -> str:
+    """normalize() for text that fold() has already seen (the advisor folds once for everything)."""
+    spaced = folded if _WHITESPACE.isdisjoint(folded) else _SPACES.sub(" ", folded).strip()
+    joined = join_separated(spaced)
     return disguises.apply(joined) if disguises is not None else joined

@@ -8,6 +8,7 @@ Profiles are kept per category (18 of them), so the cost does not grow with the 
 from __future__ import annotations
 
 import math
+import operator
 import re
 from collections import Counter, defaultdict
 
@@ -17,6 +18,7 @@ from bot.advisor.normalize import DisguiseTable, normalize
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]{2,}")
 # Signal words describe a type more sharply than its prose, so they count this many times.
 SIGNAL_BOOST = 3
+TOP_CATEGORIES = 6
 
 
 def bigrams(text: str) -> Counter:
@@ -30,6 +32,17 @@ def bigrams(text: str) -> Counter:
     return grams
 
 
+def grams_of(text: str) -> set[str]:
+    """The distinct pairs and Latin words of a message."""
+    grams: set[str] = set()
+    for run in _CJK_RUN.findall(text):
+        if run.isascii():
+            grams.add(run)
+        else:
+            grams.update(map(operator.add, run, run[1:]))
+    return grams
+
+
 class CategoryProfiles:
     """TF-IDF bigram profiles per category, and cosine similarity of a message to each."""
 
@@ -39,24 +52,32 @@ class CategoryProfiles:
             counts[entry.category].update(_entry_grams(entry, disguises))
         documents = Counter(gram for grams in counts.values() for gram in grams)
         total = len(counts) or 1
-        self._index: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        index: dict[str, list[tuple[str, float]]] = defaultdict(list)
         for category, grams in counts.items():
             weights = {g: (1 + math.log(n)) * math.log(1 + total / documents[g]) for g, n in grams.items()}
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             for gram, weight in weights.items():
-                self._index[gram].append((category, weight / norm))
+                index[gram].append((category, weight / norm))
+        # Only the categories a pair speaks for most are kept, so a message costs the same at any size.
+        self._index = {gram: tuple(sorted(pairs, key=lambda pair: -pair[1])[:TOP_CATEGORIES])
+                       for gram, pairs in index.items()}
         self._idf = {gram: math.log(1 + total / n) for gram, n in documents.items()}
 
     def similarity(self, text: str) -> dict[str, float]:
-        """Cosine similarity of a normalized message to each category it shares a pair with."""
-        grams = bigrams(text)
-        weights = {g: (1 + math.log(n)) * self._idf[g] for g, n in grams.items() if g in self._idf}
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        """Cosine similarity of a normalized message (its set of pairs) to each category it shares one with."""
         scores: dict[str, float] = defaultdict(float)
-        for gram, weight in weights.items():
-            for category, profile_weight in self._index[gram]:
-                scores[category] += weight / norm * profile_weight
-        return dict(scores)
+        norm = 0.0
+        for gram in grams_of(text):
+            idf = self._idf.get(gram)
+            if idf is None:
+                continue
+            norm += idf * idf
+            for category, weight in self._index[gram]:
+                scores[category] += idf * weight
+        if not scores:
+            return {}
+        scale = 1 / math.sqrt(norm)
+        return {category: value * scale for category, value in scores.items()}
 
 
 def _entry_grams(entry: Entry, disguises: DisguiseTable) -> Counter:

@@ -1,0 +1,136 @@
+"""The advisor on one core: throughput, latency and worker memory, with the knowledge base at 1×, 10× and 100×.
+
+`run()` measures each size in a fresh worker process pinned to one CPU and returns the figures;
+`python -m bench.advisor` prints them. Synthetic entries copy the bundled ones with every signal
+word lengthened by a unique suffix, so the pattern count grows with the size while the messages
+(the labelled evaluation set: pasted scams, descriptions, questions, notices, greetings) stay the same.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SCALES = (1, 10, 100)
+MESSAGES_PER_SIZE = 8000
+BATCHES = 8
+FLOOR = 5000  # messages per second, at every size
+
+
+def realistic_messages() -> list[str]:
+    """The labelled evaluation messages, in file order."""
+    texts = []
+    for path in sorted((ROOT / "tests" / "eval").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return texts
+
+
+def scaled_documents(scale: int) -> tuple[list[dict], dict, dict]:
+    """The bundled entries plus (scale - 1) synthetic copies of each, as entry documents."""
+    from bot.advisor.knowledge import entry_to_document, load_directory
+
+    knowledge = load_directory(ROOT / "knowledge")
+    documents = [entry_to_document(entry) for entry in knowledge.entries]
+    synthetic = []
+    for copy in range(1, scale):
+        suffix = _suffix(copy)
+        for document in documents:
+            clone = json.loads(json.dumps(document))
+            clone["id"] = f"{document['id']}-syn{copy}"
+            for signal in clone["signals"]:
+                signal["words"] = [word + suffix for word in signal["words"]]
+            for combo in clone.get("combos", []):
+                combo["all"] = ["|".join(w if w.startswith("@") else w + suffix for w in part.split("|"))
+                                for part in combo["all"]]
+            synthetic.append(clone)
+    return documents + synthetic, knowledge.texts, knowledge.disguises
+
+
+def _suffix(number: int) -> str:
+    """Two rare characters that make every synthetic word unique."""
+    base = 0x4DC0  # Yijing hexagram symbols: never in a resident's message
+    return chr(base + number % 64) + chr(base + number // 64 % 64)
+
+
+def measure(scale: int) -> dict:
+    """Build the advisor at one size and time it on realistic messages (runs inside a worker)."""
+    from bot.advisor import Advisor
+    from bot.advisor.knowledge import KnowledgeBase
+
+    documents, texts, disguises = scaled_documents(scale)
+    started = time.perf_counter()
+    knowledge = KnowledgeBase.from_documents(documents, texts, disguises)
+    advisor = Advisor(knowledge)
+    build_seconds = time.perf_counter() - started
+    messages = realistic_messages()
+    for text in messages:  # warm up: jieba's dictionary, caches
+        advisor.analyze(text)
+    per_batch = MESSAGES_PER_SIZE // BATCHES
+    stream = [messages[i % len(messages)] for i in range(per_batch)]
+    latencies, rates = [], []
+    for _ in range(BATCHES):
+        cpu = time.process_time()
+        for text in stream:
+            begin = time.perf_counter_ns()
+            advisor.analyze(text)
+            latencies.append(time.perf_counter_ns() - begin)
+        rates.append(len(stream) / (time.process_time() - cpu))
+    latencies.sort()
+    return {
+        "scale": scale, "entries": len(knowledge.entries),
+        "patterns": sum(len(s.words) for e in knowledge.entries for s in e.signals),
+        "build_seconds": round(build_seconds, 3), "messages": len(latencies),
+        "messages_per_second": round(statistics.median(rates)),
+        "p50_ms": round(latencies[len(latencies) // 2] / 1e6, 3),
+        "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 3),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def _worker(scale: int) -> dict:
+    """Measure one size in a fresh process pinned to one CPU, so sizes do not share memory or caches."""
+    result = subprocess.run([sys.executable, "-m", "bench.advisor", "--worker", str(scale)], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def run() -> dict:
+    """Figures for every size, and whether each stays above the floor."""
+    sizes = [_worker(scale) for scale in SCALES]
+    return {"sizes": sizes, "floor_messages_per_second": FLOOR,
+            "flat": all(size["messages_per_second"] >= FLOOR for size in sizes),
+            "worker_peak_rss_mb": sizes[0]["peak_rss_mb"]}
+
+
+def report(results: dict) -> str:
+    lines = ["advisor (one core; messages/s is the median of batches by CPU time)",
+             f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'msg/s':>7} {'p50 ms':>7} "
+             f"{'p99 ms':>7} {'peak MB':>8}"]
+    for size in results["sizes"]:
+        lines.append(f"  {size['scale']:>4}× {size['entries']:>8} {size['patterns']:>9} {size['build_seconds']:>8} "
+                     f"{size['messages_per_second']:>7} {size['p50_ms']:>7} {size['p99_ms']:>7} "
+                     f"{size['peak_rss_mb']:>8}")
+    verdict = "yes" if results["flat"] else "NO"
+    lines.append(f"  ≥ {results['floor_messages_per_second']} msg/s at every size: {verdict}; "
+                 f"worker peak memory (bundled base): {results['worker_peak_rss_mb']} MB")
+    return "\n".join(lines)
+
+
+def _pin_to_one_cpu() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        _pin_to_one_cpu()
+        print(json.dumps(measure(int(sys.argv[2]))))
+    else:
+        print(report(run()))
