@@ -9,6 +9,7 @@ answering. Import and export move the knowledge base between files and the datab
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -83,6 +84,7 @@ class LiveKnowledge:
         self._clock = clock
         self._lock = threading.Lock()
         self._conn = None
+        self._conn_pid = 0
         self._default_texts = _file_texts(self._files)
         self.version = -1
         self.snapshot: Snapshot | None = None
@@ -163,8 +165,10 @@ class LiveKnowledge:
         log.warning("knowledge base not in the database yet; answering from %s", self._files)
 
     def _connection(self):
-        if self._conn is None:
+        """This process's connection: one inherited through fork (gunicorn --preload) is never reused."""
+        if self._conn is None or self._conn_pid != os.getpid():
             self._conn = store.connect(self._database, self._busy_ms)
+            self._conn_pid = os.getpid()
         return self._conn
 
     def _drop_connection(self) -> None:

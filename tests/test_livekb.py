@@ -224,3 +224,10 @@ def test_cli_import_and_export(db, config, tmp_path, monkeypatch):
     (tmp_path / "out" / "entries" / "broken.toml").write_text('id = "broken"\n', encoding="utf-8")
     refused = CliRunner().invoke(cli, ["kb", "import", str(tmp_path / "out")])
     assert refused.exit_code == 1 and "broken.toml" in refused.output
+
+
+def test_a_forked_worker_opens_its_own_connection(db, config, monkeypatch):
+    live = LiveKnowledge(config)
+    inherited = live._connection()
+    monkeypatch.setattr("bot.livekb.os.getpid", lambda: -1)
+    assert live._connection() is not inherited
