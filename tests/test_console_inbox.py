@@ -62,6 +62,17 @@ def test_unrecognised_view_shows_only_what_the_advisor_missed(viewer, db):
     assert unsure in [m["id"] for m in console_db.recent_messages(db, unrecognised=True)]
 
 
+def test_conversations_view_shows_one_row_per_resident(viewer, db):
+    add_message(db, "甲的第一句", NOW - timedelta(minutes=3), openid="o_a")
+    add_message(db, "乙的话", NOW - timedelta(minutes=2), openid="o_b")
+    add_message(db, "甲的第二句", NOW, openid="o_a")
+    rows = console_db.recent_conversations(db)
+    assert [(r["openid"], r["content"], r["message_count"]) for r in rows] == [("o_a", "甲的第二句", 2),
+                                                                              ("o_b", "乙的话", 1)]
+    page = viewer.get("/admin/inbox/?view=conversations").get_data(as_text=True)
+    assert "甲的第二句" in page and "甲的第一句" not in page
+
+
 def test_flow_messages_are_not_counted_as_unrecognised(db):
     add_message(db, "B", NOW, {"quiz_score": 3, "quiz_total": 5})
     add_message(db, "没认出来的话", NOW)

@@ -13,7 +13,7 @@ from bot.db import knowledge as kb_db
 bp = Blueprint("admin_inbox", __name__, url_prefix="/admin/inbox")
 PAGE_SIZE = 50
 MAX_SIGNAL_CHARS = 40
-VIEWS = {"all": "全部消息", "unrecognised": "未识别或不确定"}
+VIEWS = {"all": "全部消息", "conversations": "按居民（会话）", "unrecognised": "未识别或不确定"}
 
 
 def init_app(app) -> None:
@@ -28,8 +28,11 @@ def index():
         view = "all"
     query = request.args.get("q", "").strip()
     page = max(1, request.args.get("page", 1, type=int))
-    rows = console_db.recent_messages(get_db(), query, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE,
-                                      unrecognised=view == "unrecognised")
+    if view == "conversations":
+        rows = console_db.recent_conversations(get_db(), query, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE)
+    else:
+        rows = console_db.recent_messages(get_db(), query, PAGE_SIZE + 1, (page - 1) * PAGE_SIZE,
+                                          unrecognised=view == "unrecognised")
     return render_template("admin/inbox.html", rows=rows[:PAGE_SIZE], has_more=len(rows) > PAGE_SIZE,
                            view=view, views=VIEWS, q=query, page=page)
 

@@ -219,6 +219,18 @@ def recent_messages(db: Database, query: str = "", limit: int = 50, offset: int 
     return [_decode(row, "reply_content", "outcome") for row in rows]
 
 
+def recent_conversations(db: Database, query: str = "", limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    """One row per resident: their latest message and how many they sent, newest conversation first."""
+    rows = db.query(
+        f"""SELECT {', '.join('m.' + c.strip() for c in INBOX_COLUMNS.split(','))}, c.n AS message_count
+            FROM messages m JOIN (SELECT openid, MAX(id) AS last_id, COUNT(*) AS n FROM messages
+                                  WHERE msg_type != 'event' GROUP BY openid) c ON m.id = c.last_id
+            WHERE (? = '' OR m.openid = ? OR m.openid IN (SELECT openid FROM messages WHERE content LIKE ?))
+            ORDER BY m.received_at DESC, m.id DESC LIMIT ? OFFSET ?""",
+        [query, query, f"%{query}%", limit, offset])
+    return [_decode(row, "reply_content", "outcome") for row in rows]
+
+
 def message(db: Database, message_id: int) -> dict[str, Any] | None:
     rows = list(db.query(f"SELECT {INBOX_COLUMNS} FROM messages WHERE id = ?", [message_id]))
     return _decode(rows[0], "reply_content", "outcome") if rows else None
