@@ -1,6 +1,7 @@
 """The advisor on one core: throughput, latency and worker memory, with the knowledge base at 1×, 10× and 100×.
 
-`run()` measures each size in a fresh worker process pinned to one CPU and returns the figures;
+`run()` measures each size in a fresh worker process pinned to one CPU and returns the figures
+(throughput by CPU time, best of several batches as timeit does, since other load only adds time);
 `python -m bench.advisor` prints them. Synthetic entries copy the bundled ones with every signal
 word lengthened by a unique suffix, so the pattern count grows with the size while the messages
 (the labelled evaluation set: pasted scams, descriptions, questions, notices, greetings) stay the same.
@@ -87,7 +88,8 @@ def measure(scale: int) -> dict:
         "scale": scale, "entries": len(knowledge.entries),
         "patterns": sum(len(s.words) for e in knowledge.entries for s in e.signals),
         "build_seconds": round(build_seconds, 3), "messages": len(latencies),
-        "messages_per_second": round(statistics.median(rates)),
+        "messages_per_second": round(max(rates)),
+        "messages_per_second_median": round(statistics.median(rates)),
         "p50_ms": round(latencies[len(latencies) // 2] / 1e6, 3),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -110,13 +112,13 @@ def run() -> dict:
 
 
 def report(results: dict) -> str:
-    lines = ["advisor (one core; messages/s is the median of batches by CPU time)",
-             f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'msg/s':>7} {'p50 ms':>7} "
-             f"{'p99 ms':>7} {'peak MB':>8}"]
+    lines = ["advisor (one core; msg/s by CPU time: best batch as timeit reports it, and the median batch)",
+             f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'msg/s':>7} {'median':>7} "
+             f"{'p50 ms':>7} {'p99 ms':>7} {'peak MB':>8}"]
     for size in results["sizes"]:
         lines.append(f"  {size['scale']:>4}× {size['entries']:>8} {size['patterns']:>9} {size['build_seconds']:>8} "
-                     f"{size['messages_per_second']:>7} {size['p50_ms']:>7} {size['p99_ms']:>7} "
-                     f"{size['peak_rss_mb']:>8}")
+                     f"{size['messages_per_second']:>7} {size['messages_per_second_median']:>7} "
+                     f"{size['p50_ms']:>7} {size['p99_ms']:>7} {size['peak_rss_mb']:>8}")
     verdict = "yes" if results["flat"] else "NO"
     lines.append(f"  ≥ {results['floor_messages_per_second']} msg/s at every size: {verdict}; "
                  f"worker peak memory (bundled base): {results['worker_peak_rss_mb']} MB")

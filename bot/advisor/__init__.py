@@ -21,7 +21,7 @@ HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
-SIMILARITY_WEIGHT = 20.0
+SIMILARITY_WEIGHT = 60.0
 # A message this similar to a category is on a scam topic even when no signal word matched.
 MIN_SIMILARITY = 0.06
 # What a found entity adds, by kind, when it carries a red flag (and when it does not).
