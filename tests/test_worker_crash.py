@@ -48,9 +48,15 @@ def write_config(tmp_path: Path, base_url: str, **alerts) -> Path:
 
 
 def start_worker(config_path: Path, until_idle: bool = False) -> subprocess.Popen:
+    """A real `fanzha worker` process; its log goes to worker.log beside the config."""
     args = [sys.executable, "-m", "bot.cli", "--config", str(config_path), "worker"]
-    return subprocess.Popen(args + (["--until-idle"] if until_idle else []), cwd=PROJECT_ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with (config_path.parent / "worker.log").open("ab") as log:
+        return subprocess.Popen(args + (["--until-idle"] if until_idle else []), cwd=PROJECT_ROOT,
+                                stdout=log, stderr=log)
+
+
+def worker_log(config_path: Path) -> str:
+    return (config_path.parent / "worker.log").read_text(encoding="utf-8", errors="replace")[-3000:]
 
 
 def kill_at_random_point(process: subprocess.Popen, fake, rng: random.Random) -> str:
@@ -200,7 +206,7 @@ def test_two_worker_processes_at_once_send_each_alert_once(tmp_path, fake_wechat
     path = write_config(tmp_path, fake_wechat.base_url, lease_seconds=10.0)
     workers = [start_worker(path, until_idle=True) for _ in range(2)]
     for worker in workers:
-        assert worker.wait(timeout=60) == 0
+        assert worker.wait(timeout=60) == 0, worker_log(path)
     finish(path, db)
     check_mass_exactly_once(db, fake_wechat)
     for alerts in ids:

@@ -25,6 +25,10 @@ from bot.timeutil import local_text
 from bot.wechat.api import WeChatAPI, WeChatError
 
 
+# The worker is in no hurry: it waits out a busy database longer than a web request would.
+WORKER_BUSY_TIMEOUT_MS = 15000
+
+
 def register(main: click.Group) -> None:
     for command in (alert, worker, menu, fake_wechat):
         main.add_command(command)
@@ -206,7 +210,7 @@ def worker(settings: Settings, until_idle: bool) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     config = settings.config
-    db = store.connect(config["storage"]["database"])
+    db = store.connect(config["storage"]["database"], WORKER_BUSY_TIMEOUT_MS)
     store.migrate(db)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

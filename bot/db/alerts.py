@@ -418,8 +418,8 @@ def claim_run(db: Database, owner: str, now: float, lease_seconds: float, starte
                        WHERE (status IN ('pending', 'waiting') AND next_attempt_at <= ?)
                           OR (status = 'running' AND lease_until < ?)
                        ORDER BY scheduled_for, id LIMIT 1)
-           RETURNING id""", [owner, now + lease_seconds, started, now, now]).fetchone()
-    return run(db, row[0]) if row else None
+           RETURNING id""", [owner, now + lease_seconds, started, now, now]).fetchall()
+    return run(db, row[0][0]) if row else None
 
 
 def renew_lease(db: Database, run_id: int, owner: str, until: float) -> bool:
