@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from bot.advisor import context, urgency
-from bot.advisor.cues import OFFICIAL_NOTICE_WEIGHT, SIGNED_NOTICE_WEIGHT
+from bot.advisor.cues import LEARNING_WEIGHT, OFFICIAL_NOTICE_WEIGHT, SIGNED_NOTICE_WEIGHT
 from bot.advisor.entities import FLAGS, Entities, Entity, extract_folded
 from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
@@ -20,6 +20,8 @@ THRESHOLD = 3.0
 HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5
+# Money already gone raises the score only when the message already points at a scam this much.
+URGENCY_EVIDENCE = 2.5
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
 SIMILARITY_WEIGHT = 60.0
 # A message this similar to a category is on a scam topic even when no signal word matched.
@@ -111,10 +113,12 @@ class Advisor:
             score += OFFICIAL_NOTICE_WEIGHT
             if normalized.startswith("【") and not entities.urls and not entities.phones:
                 score += SIGNED_NOTICE_WEIGHT
+        if context.learning_question(normalized):
+            score += LEARNING_WEIGHT
         tactics, _seen = context.tactics(normalized)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         score += tactics if on_topic else tactics / 2
-        if cues and evidence is not None and evidence.score >= LOW:
+        if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
         if any(cue.kind == "victim" for cue in cues):
             score = max(score, THRESHOLD)

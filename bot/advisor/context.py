@@ -20,6 +20,7 @@ def _notices() -> ahocorasick.Automaton:
 
 
 _NOTICES = _notices()
+_LEARNING = re.compile("|".join(map(re.escape, cues.LEARNING_CUES)))
 
 
 def official_notices(text: str) -> list[str]:
@@ -36,3 +37,8 @@ def tactics(text: str) -> tuple[float, list[str]]:
             total += weight
             seen.append(match.group(0))
     return min(total, cues.TACTICS_CAP), seen
+
+
+def learning_question(text: str) -> bool:
+    """A question about scams in general ("什么是杀猪盘") rather than about the resident's own case."""
+    return _LEARNING.search(text) is not None and not any(cue in text for cue in cues.INVOLVEMENT_CUES)
