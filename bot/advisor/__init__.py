@@ -21,7 +21,7 @@ HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5
 # Money already gone raises the score only when the message already points at a scam this much.
-URGENCY_EVIDENCE = 2.5
+URGENCY_EVIDENCE = 2.0
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
 SIMILARITY_WEIGHT = 60.0
 # A message this similar to a category is on a scam topic even when no signal word matched.

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import re
+
 import ahocorasick
 
 from bot.advisor import cues
@@ -26,6 +28,7 @@ def _automaton(groups: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
 
 _CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now": cues.NOW_CUES,
                     "victim": cues.VICTIM_CUES})
+_LOSS_PATTERNS = [re.compile(pattern) for pattern in cues.LOSS_PATTERNS]
 _NEGATIONS = _automaton({"negation": cues.NEGATIONS})
 _REQUESTS = _automaton({"request": cues.REQUESTS})
 
@@ -55,4 +58,9 @@ def detect(text: str) -> list[Urgency]:
         start = end - len(word) + 1
         if not negated(text, start, word):
             found.append(Urgency(word, kind))
+    for pattern in _LOSS_PATTERNS:
+        for match in pattern.finditer(text):
+            if not negated(text, match.start(), match.group(0)):
+                found.append(Urgency(match.group(0), "loss"))
+                break
     return found
