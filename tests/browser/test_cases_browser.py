@@ -1,11 +1,13 @@
-"""In headless chromium: a resident reports a case over WeChat; an operator works it in the console."""
+"""In headless chromium: a resident reports a case over WeChat; an operator works it in the console.
+
+It lives beside the console's browser tests to share their one chromium session (conftest.py here).
+"""
 
 from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("tests.browser.conftest")
-from tests.browser.conftest import browser, live_server, login, page, screenshot  # noqa: E402,F401
+from tests.browser.conftest import login, screenshot
 
 pytestmark = pytest.mark.browser
 
