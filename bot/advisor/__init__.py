@@ -120,7 +120,7 @@ class Advisor:
         score += tactics if on_topic else tactics / 2
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
-        if any(cue.kind == "victim" for cue in cues):
+        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(normalized):
             score = max(score, THRESHOLD)
         return score
 

@@ -42,3 +42,8 @@ def tactics(text: str) -> tuple[float, list[str]]:
 def learning_question(text: str) -> bool:
     """A question about scams in general ("什么是杀猪盘") rather than about the resident's own case."""
     return _LEARNING.search(text) is not None and not any(cue in text for cue in cues.INVOLVEMENT_CUES)
+
+
+def stopped_in_time(text: str) -> bool:
+    """The message tells of a scam that was stopped before money left."""
+    return any(cue in text for cue in cues.STOPPED_CUES)

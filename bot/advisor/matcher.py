@@ -68,8 +68,12 @@ class _Segmenter:
 
     def _flush(self) -> None:
         with self._lock:
+            self._tokenizer.check_initialized()
             for word in self._pending:
-                self._tokenizer.add_word(word, freq=200_000)
+                # Only words jieba lacks, at the frequency jieba itself suggests: knowledge-base words
+                # must not swallow their neighbours ("跟我借" must leave "借钱" a word).
+                if word not in self._tokenizer.FREQ or not self._tokenizer.FREQ[word]:
+                    self._tokenizer.add_word(word)
             self._added |= self._pending
             self._pending = set()
             self._cache.clear()
@@ -108,7 +112,7 @@ class Matcher:
             self._automaton.add_word(pattern, (pattern, tuple(targets), short))
         if self._targets:
             self._automaton.make_automaton()
-        SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and 2 <= len(p) <= 4})
+        SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and len(p) == 2})
 
     def _pattern(self, word: str) -> str:
         pattern = normalize(word, self.disguises).replace(" ", "")
