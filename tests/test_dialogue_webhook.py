@@ -6,7 +6,7 @@ from bot import db as store
 from bot.db import cases
 from tests.conftest import Resident
 
-URGENT = "我刚刚给自称警察的人转了五万块钱，现在怎么办"
+URGENT = "对方冒充公安，我刚转了5万到他说的账户"
 
 
 def state_of(config, openid):
