@@ -189,6 +189,15 @@ def test_no_loss_needs_no_call_110_line(bot):
     assert "请先立即拨打110" not in reply and "（5/6）" in reply
 
 
+def test_an_urgent_message_at_the_last_question_keeps_the_draft_as_it_was(bot):
+    start_report(bot)
+    for answer in ("昨天", "1", "没有", "好了"):
+        bot.says(answer)
+    reply = bot.says("又来了，我刚转了一万")
+    assert reply.startswith(EMERGENCY)
+    assert flowstate.draft(bot.state, "report")["stage"] == "callback"
+
+
 def test_the_report_flow_takes_a_high_risk_description_as_an_answer(bot):
     assert "（1/6）" in bot.says("举报")
     assert "（2/6）" in bot.says("对方让我把钱转到安全账户，我没转")

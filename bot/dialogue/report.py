@@ -13,14 +13,15 @@ from typing import Any
 
 from bot.advisor import entities as found
 from bot.dialogue import register
-from bot.dialogue.flowstate import draft
 from bot.dialogue.common import SKIP_WORDS, has_words, is_click, plain, say
+from bot.dialogue.flowstate import draft
 from bot.dialogue.model import Context, Inbound, Outcome, Reply
 from bot.timeutil import LOCAL_TZ
 
 MENU_KEY = "MENU_REPORT"
 START_WORDS = {"报案", "举报", "我要报案", "我要举报", "我想报案", "我想举报", "被骗了要报案", "登记案件"}
 STAGES = ("what", "when", "contact", "loss", "scammer", "callback")
+FREE_TEXT_STAGES = ("what", "when", "contact")     # any words answer these
 DONE_WORDS = {"好了", "没有了", "没了", "没有", "就这些", "完了", "完成", "发完了", "无", "结束了"}
 # "没有", "没转账", "没有损失", "无", "0", "不": no money went.
 _NO_LOSS = re.compile(r"^(?:没|無|无|未|不|否|0(?:元|块)?$)")
@@ -76,7 +77,7 @@ class ReportFlow:
         state = dict(ctx.state)
         if state.get("stage") == "resume":
             return state["draft"]
-        if inbound is not None and has_words(inbound) and state.get("stage") in STAGES:
+        if inbound is not None and has_words(inbound) and state.get("stage") in FREE_TEXT_STAGES:
             state = record(state, inbound.text)
         return {key: value for key, value in state.items() if key != "flow"}
 
@@ -117,7 +118,8 @@ def _value(stage: str, text: str) -> Any:
     if stage == "loss":
         return loss_of(text)
     if stage == "callback":
-        return found.extract(text).phones[0].value
+        phones = found.extract(text).phones
+        return phones[0].value if phones else ""
     return text.strip()[:500]
 
 
