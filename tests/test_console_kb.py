@@ -84,6 +84,20 @@ def test_invalid_entries_are_refused_with_a_message_in_the_form(editor, db, chan
     assert current(db)["revision"] == row["revision"]
 
 
+def test_a_refused_form_keeps_what_the_operator_typed(editor, db):
+    row = current(db)
+    form = entry_form(row["document"], row["revision"], title="我改的标题")
+    form["signal_words"][-1], form["signal_weight"][-1] = "新加的词", "很多"
+    page = editor.post(ENTRY_URL, {**form, "do": "save"}).get_data(as_text=True)
+    assert 'value="我改的标题"' in page and 'value="新加的词"' in page and 'value="很多"' in page
+
+
+def test_try_without_a_message_asks_for_one(editor, db):
+    row = current(db)
+    response = editor.post(ENTRY_URL, {**entry_form(row["document"], row["revision"]), "do": "try"})
+    assert response.status_code == 400 and "输入一条消息" in response.get_data(as_text=True)
+
+
 def test_a_stale_form_does_not_overwrite_a_newer_save(editor, db):
     row = current(db)
     editor.post(ENTRY_URL, {**entry_form(row["document"], row["revision"], title="第一人"), "do": "save"})

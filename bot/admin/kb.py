@@ -76,15 +76,20 @@ def _submit(row: dict[str, Any] | None, document: dict[str, Any], errors: list[s
     errors = errors or kbforms.validate_entry(document)
     result = None
     trial = request.form.get("try_text", "").strip()
-    if request.form.get("do") == "try" and trial and not errors:
-        result = _try_draft(document, trial, errors)
+    submitted = kbforms.form_from_submission(kbforms.FormData(request.form))
+    if row is not None:
+        submitted["id"] = row["id"]
+    if request.form.get("do") == "try" and not errors:
+        result = _try_draft(document, trial, errors) if trial else None
+        if not trial:
+            errors.append("请先在“试一试”框里输入一条消息")
     if request.form.get("do") != "save" or errors:
-        return _edit_page(row, kbforms.form_from_document(document), errors, result, trial), 400 if errors else 200
+        return _edit_page(row, submitted, errors, result, trial), 400 if errors else 200
     try:
         service.save_entry(document, enabled, action, request.form.get("revision", 0, type=int))
     except service.StaleEdit:
         errors.append("保存失败：该条目已被其他人修改。请刷新页面，在最新版本上重新修改。")
-        return _edit_page(row, kbforms.form_from_document(document), errors, None, trial), 409
+        return _edit_page(row, submitted, errors, None, trial), 409
     flash(f"已保存“{document['title']}”，几秒钟内居民就会收到新的回答。")
     return redirect(url_for("admin_kb.edit", entry_id=document["id"], try_text=trial or None))
 

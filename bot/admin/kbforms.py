@@ -141,6 +141,18 @@ def form_from_document(document: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def form_from_submission(form: FormData) -> dict[str, Any]:
+    """The edit form exactly as the operator sent it (bad rows included), to show it again."""
+    def rows(prefix: str) -> list[dict[str, str]]:
+        sent = [{"words": w, "weight": v, "note": n} for w, v, n in zip(
+            form.getlist(f"{prefix}_words"), form.getlist(f"{prefix}_weight"), form.getlist(f"{prefix}_note"))
+            if w or v or n]
+        return sent + [{"words": "", "weight": "", "note": ""} for _ in range(BLANK_ROWS)]
+
+    fields = ("id", "category", "title", "script", "why", "question", "actions", "avoid")
+    return {**{name: form.get(name) for name in fields}, "signals": rows("signal"), "combos": rows("combo")}
+
+
 def _number(value: Any) -> str:
     return f"{value:g}" if isinstance(value, (int, float)) else str(value)
 
