@@ -147,8 +147,8 @@ def _numbers_of(got: Any) -> dict[str, list[str]]:
             "links": [e.value for e in got.urls]}
 
 
-def _has_numbers(draft: dict[str, Any]) -> bool:
-    return any(draft.get(key) for key in ("phones", "cards", "accounts", "links"))
+def _has_numbers(kept: dict[str, Any]) -> bool:
+    return any(kept.get(key) for key in ("phones", "cards", "accounts", "links"))
 
 
 def _numbers_line(ctx: Context, text: str) -> str:
@@ -173,29 +173,27 @@ def _ask(inbound: Inbound, ctx: Context, state: dict[str, Any], intro: bool = Fa
 def finish(openid: str, ctx: Context, state: dict[str, Any]) -> Outcome:
     """The reference number, what happens next, and the effect that stores the report."""
     ref = case_ref(ctx, state)
-    fields = case_fields(state)
+    fields = case_fields(ctx, state)
     steps = {True: "report_next_loss", False: "report_next_no_loss"}.get(fields["lost"], "report_next_unknown")
     reply = "\n\n".join((say(ctx, "report_done", ref=ref), say(ctx, steps)))
     return Outcome(reply=Reply(reply), state=None, effects=[SaveCase(ref, openid, fields)],
                    verdict={"case_ref": ref, "case_lost": fields["lost"]})
 
 
-def case_fields(state: dict[str, Any]) -> dict[str, Any]:
+def case_fields(ctx: Context, state: dict[str, Any]) -> dict[str, Any]:
     answers = state["answers"]
     loss = answers.get("loss") or {}
     return {"what": answers.get("what", ""), "happened": answers.get("when", ""),
-            "contact_method": _contact(answers.get("contact", "")),
+            "contact_method": _contact(ctx, answers.get("contact", "")),
             "loss_text": loss.get("text", ""), "loss_amount": loss.get("amount"), "lost": loss.get("lost"),
             "phones": state["phones"], "cards": state["cards"], "accounts": state["accounts"],
             "links": state["links"], "scammer_text": state.get("scammer_text", ""),
             "callback_phone": answers.get("callback", "")}
 
 
-CONTACT_CHOICES = {"1": "电话", "2": "短信", "3": "微信或QQ", "4": "网站或App", "5": "其他"}
-
-
-def _contact(answer: str) -> str:
-    return CONTACT_CHOICES.get(plain(answer), answer)
+def _contact(ctx: Context, answer: str) -> str:
+    """A numbered choice as its name (report_contact_1 … in knowledge/), else the words given."""
+    return ctx.texts.get(f"report_contact_{plain(answer)}", answer) if answer else ""
 
 
 def case_ref(ctx: Context, state: dict[str, Any]) -> str:
@@ -205,9 +203,9 @@ def case_ref(ctx: Context, state: dict[str, Any]) -> str:
     return f"FZ{ctx.now.astimezone(LOCAL_TZ):%y%m%d}{digits:06d}"
 
 
-def _summary(ctx: Context, draft: dict[str, Any]) -> str:
-    done = [say(ctx, f"report_label_{stage}") for stage in STAGES if stage in draft.get("answers", {})]
-    if _has_numbers(draft):
+def _summary(ctx: Context, kept: dict[str, Any]) -> str:
+    done = [say(ctx, f"report_label_{stage}") for stage in STAGES if stage in kept.get("answers", {})]
+    if _has_numbers(kept):
         done.append(say(ctx, "report_label_scammer"))
     return "、".join(done) or say(ctx, "report_label_nothing")
 
