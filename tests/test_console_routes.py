@@ -78,3 +78,24 @@ def test_audit_page_shows_the_change_escaped(admin, config):
 @pytest.mark.parametrize("who", ["viewer", "editor", "admin"])
 def test_every_role_reads_the_audit_log(request, who):
     assert request.getfixturevalue(who).get("/admin/audit/").status_code == 200
+
+
+EDITING_BLUEPRINTS = ("admin_kb", "admin_texts", "admin_blacklist", "admin_inbox", "admin_operators")
+
+
+def test_viewers_cannot_change_anything(app, viewer):
+    """Every POST of the knowledge base, texts, blacklist, inbox and operators refuses a viewer."""
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "POST" not in rule.methods or rule.endpoint.split(".")[0] not in EDITING_BLUEPRINTS:
+            continue
+        response = viewer.post(_sample_path(rule))
+        assert response.status_code == 403, f"POST {rule.rule} answered {response.status_code}"
+        checked += 1
+    assert checked >= 12
+
+
+def test_editors_cannot_manage_operators(app, editor):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("admin_operators.") and "POST" in rule.methods:
+            assert editor.post(_sample_path(rule)).status_code == 403
