@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from bot.advisor import context, urgency
-from bot.advisor.cues import LEARNING_WEIGHT, OFFICIAL_NOTICE_WEIGHT, SIGNED_NOTICE_WEIGHT
+from bot.advisor.cues import LEARNING_WEIGHT, OFFICIAL_NOTICE_WEIGHT, SERVICE_WEIGHT, SIGNED_NOTICE_WEIGHT
 from bot.advisor.entities import FLAGS, Entities, Entity, extract_folded
 from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
@@ -115,6 +115,8 @@ class Advisor:
                 score += SIGNED_NOTICE_WEIGHT
         if context.learning_question(normalized):
             score += LEARNING_WEIGHT
+        if context.service_question(normalized):
+            score += SERVICE_WEIGHT
         tactics, _seen = context.tactics(normalized)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         score += tactics if on_topic else tactics / 2

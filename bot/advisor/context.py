@@ -47,3 +47,8 @@ def learning_question(text: str) -> bool:
 def stopped_in_time(text: str) -> bool:
     """The message tells of a scam that was stopped before money left."""
     return any(cue in text for cue in cues.STOPPED_CUES)
+
+
+def service_question(text: str) -> bool:
+    """A question about a public service, such as where to renew an ID card."""
+    return any(cue in text for cue in cues.SERVICE_CUES)

@@ -19,7 +19,8 @@ from bot.advisor.normalize import DisguiseTable, normalize
 
 jieba.setLogLevel(logging.WARNING)
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
-# Short Chinese patterns ("中奖", "解冻") must start a word: "集中奖励" holds no 中奖, "解冻费" holds 解冻.
+# Short Chinese patterns ("中奖", "经理") must start or end a word: "集中奖励" holds no 中奖,
+# "解冻费" holds 解冻 and "部门经理" holds 经理.
 SHORT_PATTERN = 2
 # Each further distinct word of the same signal adds this share of its weight, at most EXTRA_WORDS times.
 EXTRA_SHARE = 0.4
@@ -36,24 +37,28 @@ class _Segmenter:
         self._tokenizer = jieba.Tokenizer()
         self._pending: set[str] = set()
         self._added: set[str] = set()
-        self._cache: dict[tuple[str, int], bool] = {}
+        self._cache: dict[tuple[str, int, int], bool] = {}
         self._lock = threading.Lock()
 
     def add_words(self, words: set[str]) -> None:
         with self._lock:
             self._pending |= words - self._added
 
-    def starts_word(self, text: str, start: int) -> bool:
-        """Does jieba start a word at offset start? Only a few characters around it are segmented."""
-        if start == 0 or not _CJK_ONLY.match(text[start - 1]):
+    def at_word_edge(self, text: str, start: int, end: int) -> bool:
+        """Does jieba start or end a word where text[start:end] does? Only a few characters around are cut.
+
+        "部门经理" holds 经理 (it ends the word); "集中奖励" (集中/奖励) holds no 中奖.
+        """
+        if start == 0 or end == len(text) or not _CJK_ONLY.match(text[start - 1]) or not _CJK_ONLY.match(text[end]):
             return True
         if self._pending:
             self._flush()
         left = max(0, start - self.WINDOW)
-        key = (text[left:start + self.WINDOW], start - left)
+        key = (text[left:end + self.WINDOW], start - left, end - left)
         known = self._cache.get(key)
         if known is None:
-            known = key[1] in self._cuts(key[0])
+            cuts = self._cuts(key[0])
+            known = key[1] in cuts or key[2] in cuts
             if len(self._cache) >= self.CACHE_SIZE:
                 self._cache.clear()
             self._cache[key] = known
@@ -142,7 +147,7 @@ class Matcher:
             if pattern in found:
                 continue
             start = end - len(pattern) + 1
-            if short and not SEGMENTER.starts_word(text, start):
+            if short and not SEGMENTER.at_word_edge(text, start, end + 1):
                 continue
             found[pattern] = (start, targets)
         return found
