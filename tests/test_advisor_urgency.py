@@ -58,6 +58,9 @@ def test_not_yet_paid_is_a_scam_but_not_urgent(advisor: Advisor, text: str) -> N
     ("我转了", True), ("我没转", False), ("我还没有转", False), ("钱已经转过去了", True),
     ("他让我把验证码发给他", False), ("我把验证码发给他了", True), ("差点就付了", False),
     ("我没有付，但是他让我交了3000", True), ("幸好没有告诉他密码", False),
+    ("老公在网站上输了二十多万", True), ("我按他说的操作了", True), ("我刚打完款", True),
+    ("他让我把支付宝里的钱都转出去验证", False), ("说存了五千就能放款", False),
+    ("航班已经取消了", False), ("奖金会打到我卡上", False), ("电话转到一个警察那里", False),
 ])
 def test_negation_and_requests_decide_urgency(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent

@@ -43,12 +43,20 @@ def _window(text: str, start: int) -> str:
     return text[window_start:start]
 
 
+def _clause_before(text: str, start: int) -> str:
+    """The clause the cue sits in, up to the cue."""
+    begin = max((text.rfind(mark, 0, start) for mark in cues.CLAUSE_ENDS), default=-1)
+    return text[begin + 1:start]
+
+
 def negated(text: str, start: int, cue: str) -> bool:
-    """A negation or hedge shortly before the cue; a mere request counts unless the cue says it was done."""
-    window = _window(text, start)
-    if any(True for _ in _NEGATIONS.iter(window)):
+    """A negation or hedge shortly before the cue, a condition right after it, or (unless the cue says
+    it was done) a request anywhere earlier in its clause: "他让我把钱都转出去" is not yet a loss."""
+    if any(True for _ in _NEGATIONS.iter(_window(text, start))):
         return True
-    return "了" not in cue and any(True for _ in _REQUESTS.iter(window))
+    if text.startswith(cues.CONDITIONS, start + len(cue)):
+        return True
+    return "了" not in cue and any(True for _ in _REQUESTS.iter(_clause_before(text, start)))
 
 
 def detect(text: str) -> list[Urgency]:
