@@ -94,6 +94,12 @@ def test_console_post_without_token_is_refused(admin):
     assert admin.client.post("/admin/logout").status_code == 400
 
 
+def test_refusals_are_explained_in_chinese(admin, viewer):
+    assert "表单已过期" in admin.client.post("/admin/logout").get_data(as_text=True)
+    assert "没有权限" in viewer.get("/admin/operators/").get_data(as_text=True)
+    assert "没有找到" in viewer.get("/admin/kb/entry/no-such-entry").get_data(as_text=True)
+
+
 def test_console_post_with_a_wrong_token_is_refused(admin):
     response = admin.client.post("/admin/operators/", data={
         "name": "x", "role": "viewer", "password": "long-enough-1", "csrf_token": "forged"})

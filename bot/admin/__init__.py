@@ -56,7 +56,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, request
+from flask import Blueprint, Flask, current_app, render_template, request
+from werkzeug.exceptions import HTTPException
 
 from bot.admin.audit import audit
 from bot.admin.auth import (ROLE_LABELS, current_operator, guard_console, login_required,
@@ -72,6 +73,12 @@ NAV_KEY = "fanzha.admin.nav"
 # The console's own page modules; each has init_app(app) that calls register_page.
 OWN_PAGES = ["bot.admin.views", "bot.admin.inbox", "bot.admin.kb", "bot.admin.kbtexts", "bot.admin.blacklist",
              "bot.admin.operators", "bot.admin.auditlog"]
+ERROR_MESSAGES = {
+    400: "请求有误，请返回上一页重试。",
+    403: "您的角色没有权限进行这个操作。如需权限，请联系管理员。",
+    404: "没有找到这个页面或条目，它可能已被删除。",
+    405: "不支持这种操作方式。",
+}
 SECURITY_HEADERS = {
     # No scripts at all: the console is plain HTML forms and inline SVG charts.
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
@@ -133,6 +140,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_helpers)
     app.add_template_filter(local_text, "localtime")
+    for status in ERROR_MESSAGES:
+        app.register_error_handler(status, _error_page)
     _register_own_pages(app)
 
 
@@ -147,6 +156,16 @@ def _configure_session(app: Flask) -> None:
         SESSION_COOKIE_NAME="fanzha_session",
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=console["session_minutes"]),
     )
+
+
+def _error_page(error: HTTPException):
+    """Console errors in the operator's language; other paths keep their own error responses."""
+    if not (request.path == "/admin" or request.path.startswith("/admin/")):
+        return error
+    message = ERROR_MESSAGES.get(error.code, "")
+    if error.code == 400 and error.description == "csrf":
+        message = "表单已过期或来源不明。请返回上一页，刷新后重新提交。"
+    return render_template("admin/error.html", code=error.code, message=message), error.code
 
 
 def _security_headers(response):
