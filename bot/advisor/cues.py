@@ -52,6 +52,7 @@ NEGATIONS = (
 REQUESTS = ("让我", "叫我", "要我", "要求我", "劝我", "逼我", "催我", "教我", "要把", "让把", "叫把", "要先把", "要先")
 # Words right after a cue that make it a condition, not a deed: "存了就能放款".
 CONDITIONS = ("就能", "就可以", "才能", "才可以", "就会", "的话")
+CONDITION_REACH = 5
 
 # How scams are told, whatever their type: (pattern, weight). Their sum is capped at TACTICS_CAP.
 _WHO = r"(?:我|我们|你|您|她|他|我妈|我爸|老人|孩子|我儿子|我女儿|我老伴|我爱人)?"

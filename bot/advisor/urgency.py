@@ -54,7 +54,8 @@ def negated(text: str, start: int, cue: str) -> bool:
     it was done) a request anywhere earlier in its clause: "他让我把钱都转出去" is not yet a loss."""
     if any(True for _ in _NEGATIONS.iter(_window(text, start))):
         return True
-    if text.startswith(cues.CONDITIONS, start + len(cue)):
+    after = text[start + len(cue):start + len(cue) + cues.CONDITION_REACH]
+    if any(condition in after for condition in cues.CONDITIONS):
         return True
     return "了" not in cue and any(True for _ in _REQUESTS.iter(_clause_before(text, start)))
 
