@@ -50,14 +50,18 @@ def _clause_before(text: str, start: int) -> str:
 
 
 def negated(text: str, start: int, cue: str) -> bool:
-    """A negation or hedge shortly before the cue, a condition right after it, or (unless the cue says
-    it was done) a request anywhere earlier in its clause: "他让我把钱都转出去" is not yet a loss."""
+    """A negation or hedge shortly before the cue, a condition right after it, a caller's claim in its
+    clause, or (unless the cue says it was done) a request earlier in its clause: "他让我把钱都转出去"
+    is not yet a loss."""
     if any(True for _ in _NEGATIONS.iter(_window(text, start))):
         return True
     after = text[start + len(cue):start + len(cue) + cues.CONDITION_REACH]
     if any(condition in after for condition in cues.CONDITIONS):
         return True
-    return "了" not in cue and any(True for _ in _REQUESTS.iter(_clause_before(text, start)))
+    clause = _clause_before(text, start)
+    if any(claim in clause for claim in cues.CLAIMS):
+        return True
+    return "了" not in cue and any(True for _ in _REQUESTS.iter(clause))
 
 
 def detect(text: str) -> list[Urgency]:
