@@ -20,6 +20,8 @@ THRESHOLD = 3.0
 HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5
+# When unsure, the chosen entry's own question is asked only if its signals weigh at least this much.
+ENTRY_QUESTION_SCORE = 2.0
 # Money already gone raises the score only when the message already points at a scam this much.
 URGENCY_EVIDENCE = 2.0
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
@@ -83,7 +85,8 @@ class Advisor:
         words = _merged_words(chosen, evidence)
         findings = Findings(entry=chosen.entry if chosen else None, risk=risk, urgent=urgent,
                             notes=chosen.notes if chosen else [], words=words,
-                            entities=[e for e in entities.all() if e.flags], blacklisted=blacklisted)
+                            entities=[e for e in entities.all() if e.flags], blacklisted=blacklisted,
+                            sure_of_type=chosen is not None and chosen.score >= ENTRY_QUESTION_SCORE)
         return Analysis(is_scam=is_scam, category=chosen.entry.category if chosen and is_scam else None,
                         risk=risk, urgent=urgent, signals=_signals(words, entities, cues if urgent else []),
                         entities=entities.to_json(), reply=compose(findings, self.knowledge),

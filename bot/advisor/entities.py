@@ -144,18 +144,20 @@ def extract_folded(folded: str) -> Entities:
     if "." in folded or "://" in folded:
         found.urls = _unique(_urls(folded))
         rest = _mask(folded, _URL) if found.urls else folded
-    rest = rest.lower()
+    cased, rest = rest, rest.lower()
+    if len(cased) != len(rest):  # lowercasing changed the length: spans no longer line up
+        cased = rest
     if _ANY_DIGIT.search(rest):
         found.cards = _unique(_cards(rest))
         if found.cards:
             rest = _mask(rest, _CARD, keep=lambda raw: _digits(raw) not in {c.value for c in found.cards})
         found.phones = _unique(_phones(rest))
         if _ACCOUNT_WORDS.search(rest):
-            found.accounts = _unique([*_qq_ids(rest), *_wechat_ids(rest)])
+            found.accounts = _unique([*_qq_ids(rest, cased), *_wechat_ids(rest, cased)])
         if found.phones:
             rest = _mask(rest, _PHONE)
     elif _ACCOUNT_WORDS.search(rest):
-        found.accounts = _unique(_wechat_ids(rest))
+        found.accounts = _unique(_wechat_ids(rest, cased))
     found.amounts = _amounts(rest)
     return found
 
@@ -297,13 +299,13 @@ def _international(country: str, rest: str, raw: str) -> Entity:
 
 # --- accounts ------------------------------------------------------------------------------------
 
-def _qq_ids(text: str) -> list[Entity]:
-    return [Entity("qq", match.group(1), match.group(0).strip(), [FLAGS["qq"]])
+def _qq_ids(text: str, cased: str) -> list[Entity]:
+    return [Entity("qq", match.group(1), cased[match.start():match.end()].strip(), [FLAGS["qq"]])
             for match in _QQ.finditer(text)]
 
 
-def _wechat_ids(text: str) -> list[Entity]:
-    return [Entity("wechat", match.group(1), match.group(0).strip(), [FLAGS["wechat"]])
+def _wechat_ids(text: str, cased: str) -> list[Entity]:
+    return [Entity("wechat", match.group(1), cased[match.start():match.end()].strip(), [FLAGS["wechat"]])
             for match in _WECHAT.finditer(text)]
 
 

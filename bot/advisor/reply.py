@@ -23,6 +23,7 @@ class Findings:
     words: list[str] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     blacklisted: bool = False
+    sure_of_type: bool = False  # the entry's own signals are strong enough to ask its question
 
 
 def fill(template: str, **values: str) -> str:
@@ -89,7 +90,7 @@ def compose_scam(findings: Findings, knowledge: KnowledgeBase) -> str:
 
 def compose_unsure(findings: Findings, knowledge: KnowledgeBase) -> str:
     """Say it is unclear, ask one helpful question, show what was seen, and the basic advice."""
-    question = (findings.entry.question if findings.entry and findings.entry.question
+    question = (findings.entry.question if findings.entry and findings.entry.question and findings.sure_of_type
                 else knowledge.text("unsure_question"))
     sections = [fill(knowledge.text("unsure"), question=question)]
     flags = red_flags(findings, knowledge)[:3]
