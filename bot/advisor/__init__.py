@@ -107,25 +107,16 @@ class Advisor:
 
     def _score(self, evidence: EntryScore | None, similarity: dict[str, float], entities: Entities,
                cues: list[urgency.Urgency], normalized: str) -> float:
-        """Signals of the strongest entry, plus entities, scam tactics and urgency, less official-notice wording."""
-        score = evidence.score if evidence else 0.0
-        for entity in entities.all():
-            flagged, plain = ENTITY_WEIGHTS.get(entity.kind, (0.0, 0.0))
-            score += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
-        if context.official_notices(normalized):
-            score += OFFICIAL_NOTICE_WEIGHT
-            if normalized.startswith("【") and not entities.urls and not entities.phones:
-                score += SIGNED_NOTICE_WEIGHT
-        if context.learning_question(normalized):
-            score += LEARNING_WEIGHT
-        if context.service_question(normalized):
-            score += SERVICE_WEIGHT
+        """Signals of the strongest entry, plus entities, scam tactics and urgency, less benign wording."""
+        kinds = context.read(normalized)
+        score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
+        score += _benign_weight(kinds, normalized, entities)
         tactics, _seen = context.tactics(normalized)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         score += tactics if on_topic else tactics / 2
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
-        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(normalized):
+        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds):
             score = max(score, THRESHOLD)
         return score
 
@@ -143,6 +134,29 @@ class Advisor:
                     hit = True
                     break
         return hit
+
+
+def _entity_weight(entities: Entities) -> float:
+    """What the found phones, links, cards and ids add (flagged links and phones add more)."""
+    total = 0.0
+    for entity in entities.all():
+        flagged, plain = ENTITY_WEIGHTS.get(entity.kind, (0.0, 0.0))
+        total += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
+    return total
+
+
+def _benign_weight(kinds: set[str], normalized: str, entities: Entities) -> float:
+    """Official-notice wording, general questions about scams and service questions lower the score."""
+    total = 0.0
+    if context.official_notice(kinds):
+        total += OFFICIAL_NOTICE_WEIGHT
+        if normalized.startswith("【") and not entities.urls and not entities.phones:
+            total += SIGNED_NOTICE_WEIGHT
+    if context.learning_question(kinds):
+        total += LEARNING_WEIGHT
+    if context.service_question(kinds):
+        total += SERVICE_WEIGHT
+    return total
 
 
 def _tags(entities: Entities) -> frozenset[str]:

@@ -1,4 +1,7 @@
-"""Context beyond the scam entries: how scams are told (any type), and genuine official notices."""
+"""Context beyond the scam entries: how scams are told (any type), and what makes a message benign.
+
+One pass of a multi-pattern automaton finds every context cue; `read` returns which kinds appeared.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +12,52 @@ import ahocorasick
 from bot.advisor import cues
 
 _TACTICS = [(re.compile(pattern), weight) for pattern, weight in cues.TACTICS]
+NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
+_KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
+          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES}
 
 
-def _notices() -> ahocorasick.Automaton:
+def _automaton() -> ahocorasick.Automaton:
     automaton = ahocorasick.Automaton()
-    for word in cues.OFFICIAL_NOTICE_CUES:
-        automaton.add_word(word, word)
+    kinds: dict[str, set[str]] = {}
+    for kind, words in _KINDS.items():
+        for word in words:
+            kinds.setdefault(word, set()).add(kind)
+    for word, word_kinds in kinds.items():
+        automaton.add_word(word, frozenset(word_kinds))
     automaton.make_automaton()
     return automaton
 
 
-_NOTICES = _notices()
-_LEARNING = re.compile("|".join(map(re.escape, cues.LEARNING_CUES)))
+_CUES = _automaton()
 
 
-def official_notices(text: str) -> list[str]:
-    """Phrases of genuine bank, carrier and parcel notices in a normalized message."""
-    return sorted({word for _end, word in _NOTICES.iter(text)})
+def read(text: str) -> set[str]:
+    """The kinds of context cue present in a normalized message."""
+    found: set[str] = set()
+    for _end, kinds in _CUES.iter(text):
+        found |= kinds
+    return found
+
+
+def official_notice(kinds: set[str]) -> bool:
+    """Wording of a genuine bank, carrier or parcel notice."""
+    return NOTICE in kinds
+
+
+def learning_question(kinds: set[str]) -> bool:
+    """A question about scams in general ("什么是杀猪盘") rather than about the resident's own case."""
+    return LEARNING in kinds and INVOLVEMENT not in kinds
+
+
+def service_question(kinds: set[str]) -> bool:
+    """A question about a public service, such as where to renew an ID card."""
+    return SERVICE in kinds
+
+
+def stopped_in_time(kinds: set[str]) -> bool:
+    """The message tells of a scam that was stopped before money left."""
+    return STOPPED in kinds
 
 
 def tactics(text: str) -> tuple[float, list[str]]:
@@ -37,18 +69,3 @@ def tactics(text: str) -> tuple[float, list[str]]:
             total += weight
             seen.append(match.group(0))
     return min(total, cues.TACTICS_CAP), seen
-
-
-def learning_question(text: str) -> bool:
-    """A question about scams in general ("什么是杀猪盘") rather than about the resident's own case."""
-    return _LEARNING.search(text) is not None and not any(cue in text for cue in cues.INVOLVEMENT_CUES)
-
-
-def stopped_in_time(text: str) -> bool:
-    """The message tells of a scam that was stopped before money left."""
-    return any(cue in text for cue in cues.STOPPED_CUES)
-
-
-def service_question(text: str) -> bool:
-    """A question about a public service, such as where to renew an ID card."""
-    return any(cue in text for cue in cues.SERVICE_CUES)
