@@ -60,8 +60,13 @@ def init_app(app) -> None:
 
 
 def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime | None = None,
-              settings: TurnSettings = TurnSettings()) -> Outcome:
-    """Run the dialogue for one inbound message, apply its effects and keep the resident's state."""
+              settings: TurnSettings = TurnSettings(),
+              deliver: Callable[[Any], bool] = lambda _reply: True) -> Outcome:
+    """Run the dialogue for one inbound message, apply its effects and keep the resident's state.
+
+    `deliver(reply)` says whether the reply still reaches the resident (the webhook's deadline
+    may have answered first); a turn nobody sees leaves the state and the records as they were.
+    """
     now = now or utc_now()
     if inbound.msg_type == "event" and (inbound.event or "").lower() == "masssendjobfinish":
         record_job_finish(db, inbound.fields, now)  # WeChat's report on a mass send, not a resident
@@ -75,6 +80,10 @@ def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime
             break
     else:
         raise StateConflict(f"the state of {inbound.openid} kept changing under this turn")
+    if not deliver(outcome.reply):
+        if outcome.state != state:
+            cases.save_state(db, inbound.openid, state, to_db(now))
+        return outcome
     _apply_effects(db, inbound.openid, state, outcome, now)
     return outcome
 

@@ -23,7 +23,7 @@ def use_turn(app, turn) -> None:
 
 
 def test_a_matcher_error_still_gets_the_safety_advice_and_the_message_is_stored(app, resident, config, caplog):
-    def broken_turn(db, live, inbound):
+    def broken_turn(db, live, inbound, **_options):
         raise RuntimeError("matcher exploded")
 
     use_turn(app, broken_turn)
@@ -83,7 +83,7 @@ def test_a_message_whose_turn_was_slow_is_stored_once_the_database_frees_up(app,
 def test_a_turn_slower_than_the_deadline_gets_the_safety_advice_and_retries_get_the_same(app, resident, config):
     gate = threading.Event()
 
-    def slow_turn(db, live, inbound):
+    def slow_turn(db, live, inbound, **_options):
         gate.wait(10)
         raise AssertionError("unreachable: the deadline answers first")
 
@@ -104,3 +104,30 @@ def test_the_first_answer_wins_between_the_turn_and_the_deadline():
     answer = FirstAnswer()
     assert answer.offer(Reply("deadline")) == Reply("deadline")
     assert answer.offer(Reply("late turn")) == Reply("deadline")
+
+
+def test_a_turn_finished_after_the_deadline_leaves_the_residents_state_as_it_was(app, resident, config):
+    from bot.db import cases
+
+    pipeline = app.extensions["fanzha.pipeline"]
+    real_turn = pipeline.turn
+    finished = threading.Event()
+
+    def late_turn(db, live, inbound, **options):
+        time.sleep(0.8)
+        try:
+            return real_turn(db, live, inbound, **options)
+        finally:
+            finished.set()
+
+    pipeline.deadline = 0.3
+    use_turn(app, late_turn)
+    assert resident.says("我要举报") == fallback(app)
+    assert finished.wait(10)
+    time.sleep(0.2)
+    assert cases.load_state(connect(config["storage"]["database"]), resident.openid) is None
+
+    pipeline.deadline = config["server"]["reply_deadline_seconds"]
+    use_turn(app, real_turn)
+    resident.says("我要举报")
+    assert cases.load_state(connect(config["storage"]["database"]), resident.openid) is not None

@@ -52,7 +52,7 @@ class FirstAnswer:
 
 class Pipeline:
     def __init__(self, config: dict, live: LiveKnowledge,
-                 turn: Callable[[Database, LiveKnowledge, Inbound], Outcome] = take_turn):
+                 turn: Callable[..., Outcome] = take_turn):
         self.deadline = config["server"]["reply_deadline_seconds"]
         self.database = config["storage"]["database"]
         self.busy_timeout_ms = config["server"]["db_busy_timeout_ms"]
@@ -104,7 +104,8 @@ class Pipeline:
         verdict: dict[str, Any] = {}
         error = None
         try:
-            outcome = self.turn(self.db(), self.live, inbound)
+            outcome = self.turn(self.db(), self.live, inbound,
+                                deliver=lambda candidate: answer.offer(candidate) is candidate)
             reply, verdict = outcome.reply, outcome.verdict
         except Exception as failure:  # the matcher, the dialogue or the store failed
             log.exception("turn failed for message %s from %s", message_id, inbound.openid)
