@@ -16,7 +16,7 @@ from bot.advisor.similarity import CategoryProfiles
 
 # A message scoring at least THRESHOLD is a scam; HIGH or urgent makes it high risk;
 # at least LOW (below THRESHOLD) is unsure, and the reply asks one question.
-THRESHOLD = 3.0
+THRESHOLD = 2.5
 HIGH = 6.0
 LOW = 1.5
 URGENCY_BONUS = 1.5

@@ -98,7 +98,9 @@ OFFICIAL_NOTICE_CUES = (
 OFFICIAL_NOTICE_WEIGHT = -2.5
 # Questions that ask to learn about scams in general, not about something happening to the resident.
 LEARNING_CUES = ("什么是", "是什么意思", "能讲讲", "讲一讲", "科普", "怎么防范", "如何防范", "怎么识别", "如何识别",
-                 "怎样判断", "怎么判断", "防骗知识", "防骗小知识", "有哪些骗局", "常见骗局", "新的骗局")
+                 "怎样判断", "怎么判断", "防骗知识", "防骗小知识", "有哪些骗局", "常见骗局", "新的骗局",
+                 "怎么防止", "如何防止", "怎样防止", "防止被骗", "怎么预防", "如何预防", "预防诈骗", "怎么避免",
+                 "如何避免")
 LEARNING_WEIGHT = -2.0
 # Questions about public services ("身份证在哪补办", "派出所几点上班") lower the score a little.
 SERVICE_CUES = ("几点上班", "几点下班", "怎么办理", "在哪办", "在哪里办", "哪里办理", "去哪办", "去哪补", "怎么补办",
