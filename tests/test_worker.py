@@ -321,3 +321,25 @@ def test_a_job_report_arriving_before_the_msg_id_is_stored_is_kept_and_applied(w
     run = settle(worker, alerts_db, alert_id)
     [batch] = alerts_store.batches(alerts_db, run["id"])
     assert (batch["msg_id"], batch["job_status"], batch["sent_count"]) == (job["msg_id"], "send success", 6)
+
+
+def test_a_worker_asked_to_stop_hands_the_run_back_between_two_sends(worker, alerts_db, wechat_api, fake_wechat,
+                                                                     alert_texts, api_config):
+    add_residents(alerts_db, fake_wechat, RESIDENTS)
+    alert_id = make_alert(alerts_db, wechat_api, alert_texts, channel="custom")
+    send = wechat_api.send_custom_text
+
+    def send_then_stop(openid: str, content: str) -> None:
+        send(openid, content)
+        if len(fake_wechat.custom_messages) == 2:
+            worker.stop.set()  # SIGTERM arrives during the second call
+
+    wechat_api.send_custom_text = send_then_stop
+    worker.tick()
+    run = only_run(alerts_db, alert_id)
+    counts = alerts_store.delivery_counts(alerts_db, run["id"])
+    assert run["status"] == "pending" and run["lease_owner"] is None
+    assert counts == {"sent": 2, "pending": 4, "possible_duplicate": 0}
+    fresh = Worker(api_config, alerts_db, WeChatAPI(api_config, alerts_db), owner="next")
+    assert settle(fresh, alerts_db, alert_id)["status"] == "sent"
+    assert sorted(o for o, _ in fake_wechat.custom_messages) == RESIDENTS

@@ -43,6 +43,10 @@ class LeaseLost(Exception):
     """Another worker took the run over (our lease ran out): stop touching it."""
 
 
+class Stopping(Exception):
+    """The worker was asked to stop (SIGTERM): hand the run back between two calls, never mid-call."""
+
+
 class Worker:
     def __init__(self, config: dict, db: Database, api: WeChatAPI, owner: str | None = None,
                  clock: Callable[[], float] = time.time):
@@ -57,12 +61,13 @@ class Worker:
         self.resend_ambiguous = alerts["ambiguous_custom_send"] == "resend"
         self.app_id = config["wechat"]["app_id"]
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+        self.stop = threading.Event()
 
     # --- the loop ------------------------------------------------------------------
 
     def run(self, stop: threading.Event | None = None, until_idle: bool = False) -> None:
         """Work until stopped (or, with until_idle, until nothing is due right now)."""
-        stop = stop or threading.Event()
+        stop = self.stop = stop or self.stop
         log.info("worker %s started", self.owner)
         while not stop.is_set():
             try:
@@ -117,6 +122,9 @@ class Worker:
             self._finish(run)
         except LeaseLost:
             log.warning("run %s: lease lost to another worker; stopping", run["id"])
+        except Stopping:
+            log.info("run %s: handed back unfinished because the worker is stopping", run["id"])
+            store.release_run(self.db, run["id"], self.owner, "pending")
         except TransientError as error:
             self._retry_later(run, error)
         except QuotaError as error:
@@ -227,6 +235,9 @@ class Worker:
     # --- leaving a run -----------------------------------------------------------------------
 
     def _renew(self, run: dict) -> None:
+        """Called before every API call of a run: stop here if asked, and keep the lease."""
+        if self.stop.is_set():
+            raise Stopping()
         if not store.renew_lease(self.db, run["id"], self.owner, self.clock() + self.lease):
             raise LeaseLost()
 
