@@ -213,3 +213,21 @@ def test_two_worker_processes_at_once_send_each_alert_once(tmp_path, fake_wechat
         received, records = custom_counts(db, fake_wechat, alerts["custom"])
         assert received == Counter({openid: 1 for openid in RESIDENTS})
         assert {r["status"] for r in records.values()} == {"sent"}
+
+
+def test_sigterm_mid_fanout_stops_between_sends_and_a_restart_finishes_exactly_once(crash_setup, fake_wechat,
+                                                                                    alert_texts):
+    db, api, path = crash_setup("hold")
+    alert_id = make_alert(db, api, alert_texts, content="优雅停止测试", channel="custom")
+    process = start_worker(path)
+    deadline = time.monotonic() + 20
+    while len(fake_wechat.custom_messages) < 5 and time.monotonic() < deadline:
+        time.sleep(0.0005)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=20) == 0, worker_log(path)
+    records = list(db.query("SELECT status, possible_duplicate FROM alert_deliveries"))
+    assert {r["status"] for r in records} <= {"sent", "pending"}
+    assert not any(r["possible_duplicate"] for r in records)
+    finish(path, db)
+    received, _ = custom_counts(db, fake_wechat, alert_id)
+    assert received == Counter({openid: 1 for openid in RESIDENTS})
