@@ -136,3 +136,16 @@ def test_cli_kb_validate(tmp_path) -> None:
     result = CliRunner().invoke(main, ["kb", "validate", str(tmp_path)])
     assert result.exit_code != 0
     assert "texts.toml" in result.output
+
+
+def test_advisor_is_pure_python_without_flask_or_wechatpy() -> None:
+    import ast
+
+    allowed_bot = ("bot.advisor", "bot.textfit")
+    for path in sorted((PROJECT_ROOT / "bot" / "advisor").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                assert name.split(".")[0] not in ("flask", "wechatpy", "werkzeug"), (path, name)
+                assert not name.startswith("bot") or name.startswith(allowed_bot), (path, name)
