@@ -14,6 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from string import Formatter
 from typing import Any, Callable
 
 import tomli_w
@@ -67,8 +68,25 @@ def read_snapshot(db) -> Snapshot:
         db.execute("COMMIT")
 
 
+def placeholders(text: str) -> set[str]:
+    """The {names} a text is filled with; ValueError when its braces do not pair up."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
+def check_placeholders(texts: dict[str, str], bundled: dict[str, str]) -> None:
+    """Stored texts may only use the placeholders their bundled versions use: the code fills no others."""
+    for key, text in texts.items():
+        try:
+            extra = placeholders(text) - placeholders(bundled.get(key, text))
+        except ValueError:
+            raise KnowledgeError(f"texts: field {key} has unpaired braces") from None
+        if extra:
+            raise KnowledgeError(f"texts: field {key} uses unknown placeholders {sorted(extra)}")
+
+
 def build_knowledge(snapshot: Snapshot, default_texts: dict[str, str] | None = None) -> KnowledgeBase:
     """Validate a snapshot into a KnowledgeBase; texts missing from the database fall back to the files'."""
+    check_placeholders(snapshot.texts, default_texts or {})
     return KnowledgeBase.from_documents(snapshot.entries, {**(default_texts or {}), **snapshot.texts},
                                         snapshot.disguises)
 
@@ -105,6 +123,11 @@ class LiveKnowledge:
     def knowledge(self) -> KnowledgeBase:
         self._maybe_reload()
         return self._knowledge
+
+    @property
+    def bundled_texts(self) -> dict[str, str]:
+        """The texts of the bundled files: their placeholders are the ones the code fills."""
+        return dict(self._default_texts)
 
     def refresh(self) -> None:
         """Check the database now (the console calls this after a save in its own process)."""
@@ -145,13 +168,19 @@ class LiveKnowledge:
             if kb_db.version(db) == self.version:
                 return True
             snapshot = read_snapshot(db)
-            if not snapshot.entries and not snapshot.texts:
-                return False  # not seeded yet
-            knowledge = build_knowledge(snapshot, self._default_texts)
-            advisor = Advisor(knowledge, blacklist=BlacklistIndex(snapshot.blacklist))
-        except (store.StoreError, KnowledgeError, ValueError) as error:
+        except store.StoreError as error:
             log.error("knowledge base version check failed; keeping version %s: %s", self.version, error)
             self._drop_connection()
+            return False
+        if not snapshot.entries and not snapshot.texts:
+            return False  # not seeded yet
+        try:
+            knowledge = build_knowledge(snapshot, self._default_texts)
+            advisor = Advisor(knowledge, blacklist=BlacklistIndex(snapshot.blacklist))
+            probe(advisor, knowledge)
+        except Exception:  # any failure of a new version must leave residents with the last good one
+            log.exception("knowledge base version %s is unusable; keeping version %s", snapshot.version,
+                          self.version)
             return False
         self._knowledge, self._advisor, self.snapshot, self.version = knowledge, advisor, snapshot, snapshot.version
         log.info("knowledge base version %s loaded: %d entries, %d blacklisted values",
@@ -178,6 +207,16 @@ class LiveKnowledge:
             except store.StoreError:
                 pass
             self._conn = None
+
+
+PROBE_ENTRIES = 5
+
+
+def probe(advisor: Advisor, knowledge: KnowledgeBase) -> None:
+    """Answer a greeting and a few entries' own signal words: a version that raises here is not served."""
+    messages = ["你好"] + ["，".join(entry.signals[0].words[:3]) for entry in knowledge.entries[:PROBE_ENTRIES]]
+    for message in messages:
+        advisor.analyze(message)
 
 
 def _file_texts(path: str) -> dict[str, str]:

@@ -97,7 +97,7 @@ def test_one_step_turns_a_message_into_a_signal(editor, db, resident):
     assert signals[-1] == {"words": ["紫薯客服"], "weight": 5, "note": "冒充客服"}
     assert console_db.audit_entries(db)[0]["action"] == "kb.entry.signal"
     page = editor.get(response.headers["Location"]).get_data(as_text=True)
-    assert "线上版本的回答" in page and "冒充电商物流客服" in page
+    assert "线上版本的回答" in page and f"匹配条目：{TEST_ENTRY['id']}" in page
     assert TEST_ENTRY["title"] in resident.says("紫薯客服加我了")
 
 

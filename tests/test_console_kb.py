@@ -138,7 +138,7 @@ def test_try_it_runs_the_draft_without_saving(editor, db):
 
 def test_try_it_against_live(viewer):
     page = viewer.get("/admin/kb/try", query_string={"text": "蓝莓理赔专员让我下载会议软件"}).get_data(as_text=True)
-    assert "冒充电商物流客服" in page and "蓝莓理赔专员" in page
+    assert f"匹配条目：{TEST_ENTRY['id']}" in page and "蓝莓理赔专员" in page
 
 
 def test_a_saved_change_reaches_residents_without_restart(editor, db, resident):
@@ -202,6 +202,22 @@ def test_edit_a_text_with_revision_and_audit(editor, db, resident):
     assert kb_db.texts(db)["default"].startswith("测试默认回复")
     assert kb_db.revisions(db, "text", "default")[0]["revision"] == 2
     assert console_db.audit_entries(db)[0]["after"].startswith("测试默认回复")
+
+
+@pytest.mark.parametrize("value,message", [
+    ("请打{phone}", "无法自动填写"),
+    ("少了一个括号 {value", "不成对"),
+])
+def test_a_text_cannot_gain_placeholders_the_code_does_not_fill(editor, db, value, message):
+    before = kb_db.texts(db)["known_bad"]
+    response = editor.post("/admin/texts/known_bad", {"value": value, "do": "save"})
+    assert response.status_code == 400 and message in response.get_data(as_text=True)
+    assert kb_db.texts(db)["known_bad"] == before
+
+
+def test_a_text_may_drop_a_placeholder_and_bring_it_back(editor, db):
+    assert editor.post("/admin/texts/known_bad", {"value": "{value} 已被举报", "do": "save"}).status_code == 302
+    assert editor.post("/admin/texts/known_bad", {"value": "{value} 已被举报 {note}", "do": "save"}).status_code == 302
 
 
 def test_required_texts_cannot_be_deleted_or_emptied(editor, db):

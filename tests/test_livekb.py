@@ -75,11 +75,11 @@ def test_setup_adds_texts_a_newer_release_brings(db, config):
 
 def test_residents_are_answered_from_the_database(db, config):
     live = LiveKnowledge(config)
-    assert live.advisor().analyze("我接到蓝莓理赔专员的电话").category == "冒充电商物流客服"
+    assert live.advisor().analyze("我接到蓝莓理赔专员的电话").entry == TEST_ENTRY["id"]
     _edit_entry(db, signals=[{"words": ["橙子专员"], "weight": 5}])
     live.refresh()
-    assert live.advisor().analyze("我接到蓝莓理赔专员的电话").category is None
-    assert live.advisor().analyze("橙子专员让我填银行卡").category == "冒充电商物流客服"
+    assert live.advisor().analyze("我接到蓝莓理赔专员的电话").entry != TEST_ENTRY["id"]
+    assert live.advisor().analyze("橙子专员让我填银行卡").entry == TEST_ENTRY["id"]
 
 
 def test_a_change_reaches_another_process_after_the_check_interval(db, config):
@@ -139,7 +139,7 @@ def test_a_failing_database_keeps_the_last_good_advisor(db, config, monkeypatch)
     monkeypatch.setattr(kb_db, "version", broken)
     clock.now += 10
     analysis = worker.advisor().analyze("蓝莓理赔专员打电话给我")
-    assert analysis.category == "冒充电商物流客服"
+    assert analysis.entry == TEST_ENTRY["id"]
     assert worker.texts()["fallback"]
 
 
@@ -148,7 +148,22 @@ def test_an_invalid_stored_entry_keeps_the_last_good_advisor(db, config):
     worker = LiveKnowledge(config, clock=clock)
     _edit_entry(db, category="不存在的类型")
     clock.now += 10
-    assert worker.advisor().analyze("蓝莓理赔专员").category == "冒充电商物流客服"
+    assert worker.advisor().analyze("蓝莓理赔专员").entry == TEST_ENTRY["id"]
+
+
+def test_a_version_that_fails_to_answer_is_not_served(db, config):
+    clock = Clock()
+    worker = LiveKnowledge(config, clock=clock)
+    template = kb_db.texts(db)["default"]
+    with kb_db.transaction(db):
+        kb_db.save_text(db, "default", "{", now_text(), "test", "update")  # str.format would raise
+        kb_db.bump_version(db)
+    with kb_db.transaction(db):
+        kb_db.save_text(db, "verdict_medium", "{nothing_fills_this}", now_text(), "test", "update")
+        kb_db.bump_version(db)
+    clock.now += 10
+    assert worker.advisor().analyze("蓝莓理赔专员").entry == TEST_ENTRY["id"]
+    assert worker.texts()["default"] == template
 
 
 def test_disabled_entries_do_not_answer(db, config):
@@ -157,7 +172,7 @@ def test_disabled_entries_do_not_answer(db, config):
         kb_db.save_entry(db, document, False, now_text(), "test", "disable")
         kb_db.bump_version(db)
     live = LiveKnowledge(config)
-    assert live.advisor().analyze("蓝莓理赔专员打电话给我").category is None
+    assert live.advisor().analyze("蓝莓理赔专员打电话给我").entry != TEST_ENTRY["id"]
 
 
 def test_the_advisor_flags_blacklisted_values(db, config):
@@ -176,7 +191,7 @@ def test_an_unseeded_database_answers_from_the_files(tmp_path):
     connection = store.connect(config["storage"]["database"])
     store.migrate(connection)
     live = LiveKnowledge(config)
-    assert live.advisor().analyze("蓝莓理赔专员").category == "冒充电商物流客服"
+    assert live.advisor().analyze("蓝莓理赔专员").entry == TEST_ENTRY["id"]
 
 
 # --- import and export ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 import tomli_w
 
 from bot.advisor.knowledge import KnowledgeError, entry_from_document
+from bot.livekb import placeholders
 
 BLANK_ROWS = 3
 WORD_SPLIT = re.compile(r"[、，,;；\n]+")
@@ -188,4 +189,18 @@ def diff_lines(old: Any, new: Any) -> list[tuple[str, str]]:
 def check_text_key(key: str) -> list[str]:
     if not TEXT_KEY.match(key):
         return ["键名只能用小写字母、数字和下划线，并以字母开头"]
+    return []
+
+
+def placeholder_errors(old: str | None, new: str) -> list[str]:
+    """A text may drop placeholders but not add new ones: the code only fills the ones it knows."""
+    try:
+        used = placeholders(new)
+    except ValueError:
+        return ["花括号 { } 不成对。{名称} 是自动填写的占位符；要显示花括号本身，请写成 {{ 或 }}"]
+    allowed = placeholders(old) if old is not None else used
+    unknown = sorted(used - allowed)
+    if unknown:
+        known = "、".join(f"{{{name}}}" for name in sorted(allowed)) or "（无）"
+        return [f"占位符 {'、'.join('{' + name + '}' for name in unknown)} 无法自动填写；这段文本可用的占位符：{known}"]
     return []

@@ -31,7 +31,7 @@ def index():
 @role_required("editor")
 def create():
     key, value = request.form.get("key", "").strip(), request.form.get("value", "").strip()
-    errors = kbforms.check_text_key(key) + ([] if value else ["内容不能为空"])
+    errors = kbforms.check_text_key(key) + (kbforms.placeholder_errors(None, value) if value else ["内容不能为空"])
     if not errors and kb_db.text_row(get_db(), key):
         errors.append(f"键名 {key} 已存在")
     if errors:
@@ -55,7 +55,8 @@ def update(key: str):
     """Save a text, or try a message with the draft text first."""
     row = _row_or_404(key)
     value = request.form.get("value", "").strip()
-    errors = [] if value else ["内容不能为空"]
+    contract = service.live().bundled_texts.get(key, row["value"])
+    errors = kbforms.placeholder_errors(contract, value) if value else ["内容不能为空"]
     trial = request.form.get("try_text", "").strip()
     if errors or request.form.get("do") != "save":
         result = None
