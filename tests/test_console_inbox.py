@@ -231,3 +231,22 @@ def test_chart_labels_are_escaped():
 @pytest.mark.parametrize("value,expected", [(0, 1), (1, 1), (3, 5), (7, 10), (11, 20), (480, 500)])
 def test_axis_maximum_is_round(value, expected):
     assert charts.nice_max(value) == expected
+
+
+@pytest.mark.parametrize("kind,typed,message,entities", [
+    ("phone", "+86 165-0000-4321", "刚才16500004321打来电话", "phones"),
+    ("url", "HTTP://Refund-Help.example/Claim", "点这个 http://refund-help.example/Claim 领取", "urls"),
+    ("domain", "www.refund-help.example", "打开 https://refund-help.example/x/y", "urls"),
+    ("card", "4111-1111-1111-1111", "让我转到 4111 1111 1111 1111 这张卡", "cards"),
+    ("account", "Scam_Boss01", "对方让我加微信 scam_boss01", "accounts"),
+    ("account", "123456789", "加他QQ 123456789 聊", "accounts"),
+])
+def test_values_typed_by_operators_match_what_residents_write(editor, db, kind, typed, message, entities):
+    """The console's normalization and the advisor's entity values must agree, kind by kind."""
+    assert editor.post("/admin/blacklist/", {"kind": kind, "value": typed, "source": "测试"}).status_code == 302
+    analysis = service_live(editor).advisor().analyze(message)
+    assert any(e["known_bad"] for e in analysis.entities[entities]), analysis.entities[entities]
+
+
+def service_live(session):
+    return session.client.application.extensions["fanzha.live"]
