@@ -18,7 +18,7 @@ from bot.advisor.normalize import DisguiseTable, normalize
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]{2,}")
 # Signal words describe a type more sharply than its prose, so they count this many times.
 SIGNAL_BOOST = 3
-TOP_CATEGORIES = 6
+TOP_CATEGORIES = 3
 
 
 def bigrams(text: str) -> Counter:
@@ -59,21 +59,24 @@ class CategoryProfiles:
             for gram, weight in weights.items():
                 index[gram].append((category, weight / norm))
         # Only the categories a pair speaks for most are kept, so a message costs the same at any size.
-        self._index = {gram: tuple(sorted(pairs, key=lambda pair: -pair[1])[:TOP_CATEGORIES])
+        idf = {gram: math.log(1 + total / n) for gram, n in documents.items()}
+        # Per pair: its squared idf (for the message's norm) and idf × profile weight per category.
+        self._index = {gram: (idf[gram] ** 2, tuple((category, idf[gram] * weight) for category, weight in
+                                                     sorted(pairs, key=lambda pair: -pair[1])[:TOP_CATEGORIES]))
                        for gram, pairs in index.items()}
-        self._idf = {gram: math.log(1 + total / n) for gram, n in documents.items()}
 
     def similarity(self, text: str) -> dict[str, float]:
         """Cosine similarity of a normalized message (its set of pairs) to each category it shares one with."""
         scores: dict[str, float] = defaultdict(float)
         norm = 0.0
+        index = self._index
         for gram in grams_of(text):
-            idf = self._idf.get(gram)
-            if idf is None:
+            known = index.get(gram)
+            if known is None:
                 continue
-            norm += idf * idf
-            for category, weight in self._index[gram]:
-                scores[category] += idf * weight
+            norm += known[0]
+            for category, weight in known[1]:
+                scores[category] += weight
         if not scores:
             return {}
         scale = 1 / math.sqrt(norm)
