@@ -73,6 +73,7 @@ NAV_KEY = "fanzha.admin.nav"
 # The console's own page modules; each has init_app(app) that calls register_page.
 OWN_PAGES = ["bot.admin.views", "bot.admin.inbox", "bot.admin.kb", "bot.admin.kbtexts", "bot.admin.blacklist",
              "bot.admin.operators", "bot.admin.auditlog"]
+RISK_LABELS = {"high": "高", "medium": "中", "low": "低（不确定）", "none": "无"}
 ERROR_MESSAGES = {
     400: "请求有误，请返回上一页重试。",
     403: "您的角色没有权限进行这个操作。如需权限，请联系管理员。",
@@ -185,7 +186,8 @@ def _template_helpers() -> dict[str, Any]:
         return role_at_least(current_operator(), role)
 
     return {"csrf_field": csrf_field, "csrf_token": csrf_token, "can": can,
-            "operator": current_operator(), "console_nav": console_nav, "role_labels": ROLE_LABELS}
+            "operator": current_operator(), "console_nav": console_nav, "role_labels": ROLE_LABELS,
+            "risk_labels": RISK_LABELS}
 
 
 def _register_own_pages(app: Flask) -> None:
