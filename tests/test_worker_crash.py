@@ -168,15 +168,18 @@ def test_a_worker_killed_at_random_points_sends_each_alert_to_each_recipient_onc
         received, records = custom_counts(db, fake_wechat, alerts["custom"])
         assert set(received) == set(RESIDENTS), f"seed {SEED}: a customer-service message was lost"
         for openid, count in received.items():
-            # Resent only when a kill fell inside the call, and then flagged for the console.
-            assert count == 1 or (count == 2 and records[openid]["possible_duplicate"]), f"seed {SEED}: {openid}"
+            # Resent only after a kill fell inside the call (flagged for the console); each claim is
+            # counted, so a resident caught twice in a row may get it three times, never more than claimed.
+            record = records[openid]
+            assert count <= record["attempts"], f"seed {SEED}: {openid} got more than was sent"
+            assert count == 1 or record["possible_duplicate"], f"seed {SEED}: {openid} duplicated unflagged"
         assert {r["status"] for r in records.values()} == {"sent"}
         flagged_total += sum(r["possible_duplicate"] for r in records.values())
-        duplicates += sum(1 for count in received.values() if count == 2)
-    assert flagged_total <= kills
+        duplicates += sum(count - 1 for count in received.values())
+    assert duplicates <= kills, f"seed {SEED}: more extra deliveries than kills"
     resent_mass = sum(1 for c in fake_wechat.calls if c.errcode == 45065)
     print(f"crash test seed {SEED}: {kills} kills, {resent_mass} mass sends resent and answered 45065, "
-          f"{flagged_total} customer-service records caught mid-call, {duplicates} of them delivered twice")
+          f"{flagged_total} customer-service records caught mid-call, {duplicates} extra deliveries")
     assert fake_wechat.members[alerts_store.tag_id(db, TAG)] == {o for n in range(3) for o in RESIDENTS[n::3]}
     assert [c.errcode for c in fake_wechat.calls_to("tags/create")].count(0) == 1
     assert len(fake_wechat.calls_to("stable_token")) == 1
