@@ -111,9 +111,8 @@ class Advisor:
         kinds = context.read(normalized)
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         score += _benign_weight(kinds, normalized, entities)
-        tactics, _seen = context.tactics(normalized)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
-        score += tactics if on_topic else tactics / 2
+        score += context.tactics(normalized, on_topic)[0]
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
         if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds):

@@ -11,7 +11,7 @@ import ahocorasick
 
 from bot.advisor import cues
 
-_TACTICS = [(re.compile(pattern), weight) for pattern, weight in cues.TACTICS]
+_TACTICS = [(re.compile(tactic[0]), tactic[1], len(tactic) > 2 and tactic[2]) for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES}
@@ -60,12 +60,18 @@ def stopped_in_time(kinds: set[str]) -> bool:
     return STOPPED in kinds
 
 
-def tactics(text: str) -> tuple[float, list[str]]:
-    """The capped weight of scam tactics in a normalized message, and the phrases that showed them."""
+def tactics(text: str, on_topic: bool = True) -> tuple[float, list[str]]:
+    """The capped weight of scam tactics in a normalized message, and the phrases that showed them.
+
+    Off a scam topic, tactics count half, and a bare "is this real?" does not count at all.
+    """
     total, seen = 0.0, []
-    for pattern, weight in _TACTICS:
+    for pattern, weight, topical in _TACTICS:
+        if topical and not on_topic:
+            continue
         match = pattern.search(text)
         if match:
             total += weight
             seen.append(match.group(0))
-    return min(total, cues.TACTICS_CAP), seen
+    capped = min(total, cues.TACTICS_CAP)
+    return (capped if on_topic else capped / 2), seen

@@ -57,7 +57,8 @@ CLAIMS = ("说我", "说您", "说你", "称我", "说他的", "说她的", "说
 CONDITIONS = ("就能", "就可以", "才能", "才可以", "就会", "的话")
 CONDITION_REACH = 5
 
-# How scams are told, whatever their type: (pattern, weight). Their sum is capped at TACTICS_CAP.
+# How scams are told, whatever their type: (pattern, weight[, topical]). Their sum is capped at TACTICS_CAP.
+# A topical tactic (asking "is this real?") counts only when the message is on a scam topic.
 _WHO = r"(?:我|我们|你|您|她|他|我妈|我爸|老人|孩子|我儿子|我女儿|我老伴|我爱人)?"
 TACTICS = (
     # Someone tells the resident to move money, or to hand over a code, password or card number.
@@ -72,7 +73,7 @@ TACTICS = (
     (r"atm.{0,6}?操作|按(?:照)?(?:他|她|对方|客服)(?:说|的)", 1.5),
     (r"稳赚|百分之百|百分百|包赢|必赢|翻倍|翻(?:\d+|[一二两三四五六七八九十几百]+)倍|高收益|零风险|日赚|躺赚|轻松赚", 1.5),
     (r"(?:一个月|每个月|每月|每天|一天|每年|一年|每周).{0,6}?(?:利息|收益|回报|返|分红|能拿|能赚)", 1.5),
-    (r"骗子|骗局|骗人|诈骗|是真的吗|可信吗|靠谱吗|正常吗|能信吗|是不是真的|真的假的|能买吗|能干不|能做吗", 1.0),
+    (r"骗子|骗局|骗人|诈骗|是真的吗|可信吗|靠谱吗|正常吗|能信吗|是不是真的|真的假的|能买吗|能干不|能做吗", 1.0, True),
     (r"提现|提不出|取不出|拉黑|联系不上|不见了|跑路", 1.0),
     (r"找我要钱|问我要钱|跟我要钱|向我要钱|找我借|免费领|免费送|赢现金|赢钱", 1.0),
     (r"链接|网址|二维码|扫码|下载|app|软件", 0.5),
