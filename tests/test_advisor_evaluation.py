@@ -1,0 +1,49 @@
+"""The evaluation script reports the figures and fails below the bars."""
+
+from __future__ import annotations
+
+from bot.advisor import Analysis
+from tests import evaluation
+
+MESSAGES = [
+    {"text": "刷单", "category": "刷单返利", "urgent": False},
+    {"text": "我转了钱", "category": "冒充公检法及政府机关", "urgent": True},
+    {"text": "你好", "category": None, "urgent": False},
+]
+
+
+class Always:
+    """An advisor that gives the same verdict to every message."""
+
+    def __init__(self, is_scam: bool, category: str | None, urgent: bool):
+        self.verdict = (is_scam, category, urgent)
+
+    def analyze(self, _text: str) -> Analysis:
+        is_scam, category, urgent = self.verdict
+        return Analysis(is_scam=is_scam, category=category, risk="high" if is_scam else "none", urgent=urgent)
+
+
+def test_an_advisor_that_never_warns_fails_detection_and_urgency() -> None:
+    report = evaluation.evaluate(Always(False, None, False), MESSAGES)
+    assert report.figures()["detection rate"] == 0.0
+    assert {"category accuracy", "detection rate", "urgency recall"} <= set(report.failures())
+    assert "false-alarm rate" not in report.failures()
+
+
+def test_an_advisor_that_always_warns_fails_false_alarms() -> None:
+    report = evaluation.evaluate(Always(True, "刷单返利", True), MESSAGES)
+    figures = report.figures()
+    assert figures["false-alarm rate"] == 1.0 and figures["category accuracy"] == 0.5
+    assert "false-alarm rate" in report.failures()
+
+
+def test_bundled_evaluation_set_is_labelled_with_canonical_categories() -> None:
+    messages = evaluation.load_messages()
+    assert len(messages) >= 300
+    assert sum(item["category"] is None for item in messages) >= 100
+    assert all(isinstance(item["urgent"], bool) for item in messages)
+
+
+def test_main_exits_zero_on_the_bundled_knowledge(capsys) -> None:
+    assert evaluation.main([]) == 0
+    assert "false-alarm rate" in capsys.readouterr().out
