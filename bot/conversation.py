@@ -19,6 +19,7 @@ from bot.alerts.results import record_job_finish
 from bot.alerts.subscriptions import apply_preferences
 from bot.config import SCHEMA
 from bot.db import cases, console, core
+from bot.db.tx import transaction
 from bot.dialogue.content import content_for
 from bot.dialogue.model import Context, Inbound, Lookups, Outcome
 from bot.dialogue.quiz import SaveQuizResult
@@ -76,38 +77,40 @@ def take_turn(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime
         state, version = cases.load_state_version(db, inbound.openid)
         ctx = make_context(db, live, inbound, now, settings, state)
         outcome = dialogue.respond(inbound, ctx)
-        if _claim_state(db, inbound.openid, version, ctx.state, outcome, now):
-            break
-    else:
-        raise StateConflict(f"the state of {inbound.openid} kept changing under this turn")
-    if not deliver(outcome.reply):
-        if outcome.state != state:
-            cases.save_state(db, inbound.openid, state, to_db(now))
+        try:
+            _keep(db, inbound.openid, version, state, outcome, now, deliver)
+        except _StateMoved:
+            continue
+        except _Undelivered:
+            pass
         return outcome
-    _apply_effects(db, inbound.openid, state, outcome, now)
-    return outcome
+    raise StateConflict(f"the state of {inbound.openid} kept changing under this turn")
 
 
-def _claim_state(db: Database, openid: str, version: int, before: dict | None, outcome: Outcome,
-                 now: datetime) -> bool:
-    """Move the state on unless another turn of the same resident did so since it was read.
+class _StateMoved(Exception):
+    """Another turn of the same resident moved the state on since this one read it."""
 
-    Two messages at once (a double tap) would otherwise both answer the same question, and
-    both finish the same report.
+
+class _Undelivered(Exception):
+    """The deadline answered the resident first: this turn must leave no trace."""
+
+
+def _keep(db: Database, openid: str, version: int, before: dict | None, outcome: Outcome,
+          now: datetime, deliver: Callable[[Any], bool]) -> None:
+    """Move the state on and apply the effects in one transaction, committed only if the reply is delivered.
+
+    The version check stops two messages at once (a double tap) from both answering the same
+    question; a failing effect or an undelivered reply rolls everything back, so the resident
+    can simply send the last answer again.
     """
-    if outcome.state == before and not outcome.effects:
-        return True
-    return cases.swap_state(db, openid, version, outcome.state, to_db(now))
-
-
-def _apply_effects(db: Database, openid: str, before: dict | None, outcome: Outcome, now: datetime) -> None:
-    """Apply the turn's effects; should one fail, put the state back so the resident can resend."""
-    try:
+    with transaction(db):
+        if outcome.state != before or outcome.effects:
+            if not cases.swap_state(db, openid, version, outcome.state, to_db(now)):
+                raise _StateMoved
         for effect in outcome.effects:
             EFFECT_HANDLERS[type(effect)](db, effect, now)
-    except Exception:
-        cases.save_state(db, openid, before, to_db(now))
-        raise
+        if not deliver(outcome.reply):
+            raise _Undelivered
 
 
 def make_context(db: Database, live: LiveKnowledge, inbound: Inbound, now: datetime,

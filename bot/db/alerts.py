@@ -7,10 +7,11 @@ Times people read are UTC text (bot.timeutil.to_db); leases and retry times are 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database, Migrations
+
+from bot.db.tx import transaction  # noqa: F401  (callers use it from here)
 
 migrations = Migrations("alerts")
 
@@ -157,16 +158,6 @@ def m003_mass_job_reports(db: Database) -> None:
         )""")
 
 
-@contextmanager
-def transaction(db: Database) -> Iterator[None]:
-    """BEGIN IMMEDIATE … COMMIT: takes the write lock first, so two workers serialise here."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def _one(db: Database, sql: str, params: list | tuple = ()) -> dict[str, Any] | None:

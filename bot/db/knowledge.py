@@ -7,10 +7,11 @@ bumps the version counter in the same transaction; workers watch the counter to 
 from __future__ import annotations
 
 import json
-from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any
 
 from sqlite_utils import Database, Migrations
+
+from bot.db.tx import transaction  # noqa: F401  (callers use it from here)
 
 migrations = Migrations("knowledge")
 
@@ -66,16 +67,6 @@ def m001_live_knowledge(db: Database) -> None:
 
 # --- transactions and the version counter -------------------------------------------
 
-@contextmanager
-def transaction(db: Database) -> Iterator[None]:
-    """One write transaction (the connection runs in autocommit mode otherwise)."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
 
 
 def version(db: Database) -> int:
