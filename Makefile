@@ -20,12 +20,15 @@ $(STAMP): pyproject.toml
 $(DEV_CONFIG): | $(STAMP)
 	$(BIN)/fanzha dev-config $(DEV_CONFIG)
 
-# Debian's chromium drives the browser tests; Playwright never downloads its own.
+# Debian's chromium (and a Chinese font for readable screenshots) drives the browser tests;
+# Playwright never downloads a browser of its own.
+BROWSER_PACKAGES := chromium fonts-wqy-microhei
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing Debian's chromium for the browser tests"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| { echo "could not install chromium: browser tests will be skipped"; true; }; }
+	@if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s fonts-wqy-microhei >/dev/null 2>&1; then \
+		echo "installing $(BROWSER_PACKAGES) from Debian's packages for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES) >/dev/null) \
+		|| echo "could not install $(BROWSER_PACKAGES): browser tests will be skipped"; \
+	fi
 
 run: $(STAMP) $(DEV_CONFIG)
 	$(BIN)/fanzha --config $(DEV_CONFIG) setup

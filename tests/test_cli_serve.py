@@ -73,3 +73,14 @@ def test_fanzha_chat_says_clearly_when_the_server_is_unreachable(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(config_path), "chat", "--url", url], input="你好\n")
     assert result.exit_code == 1
     assert "cannot reach" in result.output
+
+
+def test_the_development_console_login_is_created_once_and_works(app, config):
+    from bot.admin.auth import authenticate
+    from bot.cli.server import ensure_dev_admin
+    from bot.db import connect
+
+    name, password = ensure_dev_admin(config)
+    assert ensure_dev_admin(config) == (name, password)
+    operator = authenticate(connect(config["storage"]["database"]), name, password)
+    assert operator is not None and operator["role"] == "admin"

@@ -111,6 +111,29 @@ secure_cookies = false
 """
 
 
+DEV_ADMIN = "admin"
+
+
+def ensure_dev_admin(config: dict) -> tuple[str, str]:
+    """A development console login, created once; its password is kept beside the dev database."""
+    from bot.admin.auth import create_operator
+    from bot.db import console as console_db
+
+    secret_file = Path(config["storage"]["database"]).parent / "dev-admin.txt"
+    db = store.connect(config["storage"]["database"])
+    try:
+        if console_db.operator_by_name(db, DEV_ADMIN) is None:
+            password = secrets.token_urlsafe(12)
+            create_operator(db, DEV_ADMIN, password, "admin")
+            secret_file.write_text(password + "\n", encoding="utf-8")
+            secret_file.chmod(0o600)
+    finally:
+        db.conn.close()
+    if not secret_file.exists():
+        return DEV_ADMIN, f"(unknown: {secret_file} was removed)"
+    return DEV_ADMIN, secret_file.read_text(encoding="utf-8").strip()
+
+
 @click.command("dev-run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -121,12 +144,14 @@ def dev_run(settings: Settings, host: str, port: int) -> None:
 
     app = build_app(settings)
     wechat = settings.config["wechat"]
+    admin_name, admin_password = ensure_dev_admin(settings.config)
     click.echo(f"""
 反诈助手 is running locally.
   webhook URL       http://{host}:{port}/wechat
   token             {wechat['token']}
   EncodingAESKey    {wechat['encoding_aes_key']}
   AppID             {wechat['app_id']}
+  console           http://{host}:{port}/admin/   login {admin_name} / {admin_password}
 Try it:  .venv/bin/fanzha --config {settings.path} chat --url http://{host}:{port}/wechat
 """)
     from bot.cli.alerts import start_dev_companions, stop_dev_companions
