@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from bot.admin import NavItem, register_page, role_required
 from bot.admin import kbforms
 from bot.admin import kbservice as service
+from bot.admin.kbservice import compare_revisions
 from bot.advisor.knowledge import CATEGORIES, KnowledgeError
 from bot.db import get_db
 from bot.db import knowledge as kb_db
@@ -138,18 +139,9 @@ def delete(entry_id: str):
 @role_required("viewer")
 def revisions(entry_id: str):
     """Every revision, and a comparison of two (by default the latest two)."""
-    db = get_db()
-    history = kb_db.revisions(db, "entry", entry_id)
-    if not history:
-        abort(404)
-    newer = request.args.get("b", history[0]["revision"], type=int)
-    older = request.args.get("a", history[1]["revision"] if len(history) > 1 else newer, type=int)
-    a, b = kb_db.revision(db, "entry", entry_id, older), kb_db.revision(db, "entry", entry_id, newer)
-    if a is None or b is None:
-        abort(404)
-    return render_template("admin/kb_revisions.html", entry_id=entry_id, history=history, a=a, b=b,
-                           diff=kbforms.diff_lines(a["document"], b["document"]),
-                           current=kb_db.entry(db, entry_id))
+    return render_template("admin/kb_revisions.html", entry_id=entry_id,
+                           **compare_revisions(get_db(), "entry", entry_id),
+                           current=kb_db.entry(get_db(), entry_id))
 
 
 @bp.get("/entry/<entry_id>/revisions/<int:number>")

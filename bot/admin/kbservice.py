@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import abort, current_app, g, request
 
 from bot.admin.audit import audit
+from bot.admin.kbforms import diff_lines
 from bot.advisor.knowledge import entry_from_document, entry_to_document
 from bot.db import get_db
 from bot.db import knowledge as kb_db
@@ -100,3 +101,16 @@ def analysis_view(analysis: Any, text: str) -> dict[str, Any]:
             "category": data.get("category"), "risk": data.get("risk"), "urgent": data.get("urgent"),
             "signals": data.get("signals", []), "entry": data.get("entry"), "score": data.get("score"),
             "entities": {kind: items for kind, items in (data.get("entities") or {}).items() if items}}
+
+
+def compare_revisions(db, kind: str, key: str) -> dict[str, Any]:
+    """An item's revisions and the diff of two: ?a=older&b=newer, by default the latest two."""
+    history = kb_db.revisions(db, kind, key)
+    if not history:
+        abort(404)
+    newer = request.args.get("b", history[0]["revision"], type=int)
+    older = request.args.get("a", history[1]["revision"] if len(history) > 1 else newer, type=int)
+    a, b = kb_db.revision(db, kind, key, older), kb_db.revision(db, kind, key, newer)
+    if a is None or b is None:
+        abort(404)
+    return {"history": history, "a": a, "b": b, "diff": diff_lines(a["document"], b["document"])}

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from bot.admin import NavItem, kbforms, register_page, role_required
 from bot.admin import kbservice as service
+from bot.admin.kbservice import compare_revisions
 from bot.advisor.knowledge import REQUIRED_TEXTS, KnowledgeError, check_disguises
 from bot.db import get_db
 from bot.db import knowledge as kb_db
@@ -83,17 +84,7 @@ def delete(key: str):
 @bp.get("/<key>/revisions")
 @role_required("viewer")
 def revisions(key: str):
-    db = get_db()
-    history = kb_db.revisions(db, "text", key)
-    if not history:
-        abort(404)
-    newer = request.args.get("b", history[0]["revision"], type=int)
-    older = request.args.get("a", history[1]["revision"] if len(history) > 1 else newer, type=int)
-    a, b = kb_db.revision(db, "text", key, older), kb_db.revision(db, "text", key, newer)
-    if a is None or b is None:
-        abort(404)
-    return render_template("admin/text_revisions.html", key=key, history=history, a=a, b=b,
-                           diff=kbforms.diff_lines(a["document"], b["document"]))
+    return render_template("admin/text_revisions.html", key=key, **compare_revisions(get_db(), "text", key))
 
 
 @bp.post("/<key>/revisions/<int:number>/restore")
