@@ -24,6 +24,8 @@ URGENCY_BONUS = 1.5
 ENTRY_QUESTION_SCORE = 2.0
 # Money already gone raises the score only when the message already points at a scam this much.
 URGENCY_EVIDENCE = 2.0
+# Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
+DEED_KINDS = ("loss", "exposure", "now")
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
 SIMILARITY_WEIGHT = 60.0
 # A message this similar to a category is on a scam topic even when no signal word matched.
@@ -112,10 +114,16 @@ class Advisor:
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         score += _benign_weight(kinds, normalized, entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
-        score += context.tactics(normalized, on_topic)[0]
+        tactic = context.tactics(normalized, on_topic)[0]
+        score += tactic
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
         if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds):
+            score = max(score, THRESHOLD)
+        # Money, a code or a password going to someone suspicious is urgent even when the scam type
+        # is unclear: a deed or a payment under way, plus a scam topic or a scam tactic.
+        if (any(cue.kind in DEED_KINDS for cue in cues) and not context.stopped_in_time(kinds)
+                and score >= LOW and tactic > 0 and on_topic):
             score = max(score, THRESHOLD)
         return score
 

@@ -28,7 +28,9 @@ def _automaton(groups: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
 
 _CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now": cues.NOW_CUES,
                     "victim": cues.VICTIM_CUES})
-_LOSS_PATTERNS = [re.compile(pattern) for pattern in cues.LOSS_PATTERNS]
+_PATTERNS = [(re.compile(pattern), kind) for kind, patterns in
+             (("loss", cues.LOSS_PATTERNS), ("exposure", cues.EXPOSURE_PATTERNS), ("now", cues.NOW_PATTERNS))
+             for pattern in patterns]
 _NEGATIONS = _automaton({"negation": cues.NEGATIONS})
 _REQUESTS = _automaton({"request": cues.REQUESTS})
 
@@ -59,9 +61,10 @@ def negated(text: str, start: int, cue: str) -> bool:
     if any(condition in after for condition in cues.CONDITIONS):
         return True
     clause = _clause_before(text, start)
-    if any(claim in clause for claim in cues.CLAIMS):
+    if any(claim in clause[-cues.CLAIM_REACH:] for claim in cues.CLAIMS):
         return True
-    return "了" not in cue and any(True for _ in _REQUESTS.iter(clause))
+    done = "了" in cue or "了" in after[:cues.DONE_REACH]
+    return not done and any(True for _ in _REQUESTS.iter(clause))
 
 
 def detect(text: str) -> list[Urgency]:
@@ -71,9 +74,9 @@ def detect(text: str) -> list[Urgency]:
         start = end - len(word) + 1
         if not negated(text, start, word):
             found.append(Urgency(word, kind))
-    for pattern in _LOSS_PATTERNS:
+    for pattern, kind in _PATTERNS:
         for match in pattern.finditer(text):
             if not negated(text, match.start(), match.group(0)):
-                found.append(Urgency(match.group(0), "loss"))
+                found.append(Urgency(match.group(0), kind))
                 break
     return found
