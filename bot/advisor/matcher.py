@@ -1,7 +1,8 @@
 """Multi-pattern matching of a normalized message against every entry's signals and combos.
 
 One Aho-Corasick pass finds every pattern at once, so the cost grows with the message, not with
-the number of patterns; only the entries a found pattern belongs to are scored.
+the number of patterns; only the entries a found pattern belongs to are scored. Everything a found
+pattern leads to (its signals, combo parts, display word) is compiled into the automaton's value.
 """
 
 from __future__ import annotations
@@ -49,11 +50,12 @@ class _Segmenter:
 
         "部门经理" holds 经理 (it ends the word); "集中奖励" (集中/奖励) holds no 中奖.
         """
-        if start == 0 or end == len(text) or not _CJK_ONLY.match(text[start - 1]) or not _CJK_ONLY.match(text[end]):
+        if start == 0 or end == len(text) or not "\u3400" <= text[start - 1] <= "\u9fff" \
+                or not "\u3400" <= text[end] <= "\u9fff":
             return True
         if self._pending:
             self._flush()
-        left = max(0, start - self.WINDOW)
+        left = start - self.WINDOW if start > self.WINDOW else 0
         key = (text[left:end + self.WINDOW], start - left, end - left)
         known = self._cache.get(key)
         if known is None:
@@ -111,10 +113,19 @@ class Matcher:
         self._display: dict[str, str] = {}
         for index, entry in enumerate(entries):
             self._add_entry(index, entry)
+        # Per entry, what scoring needs: each signal's (weight, multiplier per extra word, note) and
+        # each combo's (part count, weight, shown words, note).
+        self._signal_data = [[(signal.weight, signal.weight > 0, signal.note) for signal in entry.signals]
+                             for entry in entries]
+        self._combo_data = [[(len(combo.parts), combo.weight, "+".join(part[0].lstrip("@") for part in combo.parts),
+                              combo.note) for combo in entry.combos] for entry in entries]
         self._automaton = ahocorasick.Automaton()
         for pattern, targets in self._targets.items():
             short = len(pattern) <= SHORT_PATTERN and _CJK_ONLY.match(pattern) is not None
-            self._automaton.add_word(pattern, (pattern, tuple(targets), short))
+            signal_targets = tuple((entry, signal) for entry, kind, signal, _part in targets if kind == SIGNAL)
+            combo_targets = tuple(dict.fromkeys((entry, combo, part) for entry, kind, combo, part in targets
+                                                if kind == COMBO))
+            self._automaton.add_word(pattern, (pattern, len(pattern) - 1, short, signal_targets, combo_targets))
         if self._targets:
             self._automaton.make_automaton()
         SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and len(p) == 2})
@@ -138,64 +149,97 @@ class Matcher:
                         self._targets.setdefault(self._pattern(word), []).append(
                             (index, COMBO, combo_index, part_index))
 
-    def found_patterns(self, text: str) -> dict[str, tuple[int, tuple[_Target, ...]]]:
-        """Every pattern in text with its first offset (short Chinese ones only where a word starts)."""
-        found: dict[str, tuple[int, tuple[_Target, ...]]] = {}
+    def found_patterns(self, text: str) -> dict[str, tuple[int, tuple, tuple]]:
+        """Every pattern in text with its first offset, its signals and its combo parts
+        (short Chinese patterns only where a word starts or ends)."""
+        found: dict[str, tuple[int, tuple, tuple]] = {}
         if not self._targets:
             return found
-        for end, (pattern, targets, short) in self._automaton.iter(text):
+        edge = SEGMENTER.at_word_edge
+        for end, (pattern, extra, short, signal_targets, combo_targets) in self._automaton.iter(text):
             if pattern in found:
                 continue
-            start = end - len(pattern) + 1
-            if short and not SEGMENTER.at_word_edge(text, start, end + 1):
+            start = end - extra
+            if short and not edge(text, start, end + 1):
                 continue
-            found[pattern] = (start, targets)
+            found[pattern] = (start, signal_targets, combo_targets)
         return found
 
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
         """Entries whose signals text touches (combos may also count entity tags such as "@amount"), best first."""
+        found = self.found_patterns(text)
+        if not found:
+            return []
         signals: dict[int, dict[int, list[tuple[int, str]]]] = {}
-        combo_hits: set[_Target] = set()
-        for pattern, (start, targets) in self.found_patterns(text).items():
-            for target in targets:
-                if target[1] == SIGNAL:
-                    signals.setdefault(target[0], {}).setdefault(target[2], []).append((start, pattern))
+        combo_hits: list[tuple[int, int, int]] = []
+        for pattern, (start, signal_targets, combo_targets) in found.items():
+            for entry, signal in signal_targets:
+                per_entry = signals.get(entry)
+                if per_entry is None:
+                    signals[entry] = {signal: [(start, pattern)]}
                 else:
-                    combo_hits.add(target)
+                    spans = per_entry.get(signal)
+                    if spans is None:
+                        per_entry[signal] = [(start, pattern)]
+                    else:
+                        spans.append((start, pattern))
+            if combo_targets:
+                combo_hits += combo_targets
+        if not signals:
+            return []
         parts: dict[int, dict[int, set[int]]] = {}
-        for entry, _kind, combo, part in combo_hits:
+        for entry, combo, part in combo_hits:
             if entry in signals:
                 parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
         if tags:
+            entry_tags = self._entry_tags
             for entry in signals:
-                for tag, combo, part in self._entry_tags.get(entry, ()):
+                for tag, combo, part in entry_tags.get(entry, ()):
                     if tag in tags:
                         parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
-        scores = [self._score(entry, found, parts.get(entry, {})) for entry, found in signals.items()]
-        return sorted(scores, key=lambda item: (-item.score, item.entry.id))
+        scores = [self._score(entry, found_signals, parts.get(entry)) for entry, found_signals in signals.items()]
+        if len(scores) > 1:
+            scores.sort(key=_rank)
+        return scores
 
     def _score(self, index: int, signals: dict[int, list[tuple[int, str]]],
-               parts: dict[int, set[int]]) -> EntryScore:
-        entry = self.entries[index]
-        result = EntryScore(entry, 0.0)
-        for signal_index, spans in sorted(signals.items()):
-            signal = entry.signals[signal_index]
-            words = _outermost(spans) if len(spans) > 1 else [spans[0][1]]
-            extra = min(EXTRA_WORDS, len(words) - 1) if signal.weight > 0 else 0
-            result.score += signal.weight * (1 + EXTRA_SHARE * extra)
-            if signal.weight > 0:
-                result.words += [self._display.get(word, word) for word in words]
-                if signal.note:
-                    result.notes.append(signal.note)
-        for combo_index, seen in sorted(parts.items()):
-            combo = entry.combos[combo_index]
-            if len(seen) == len(combo.parts):
-                result.score += combo.weight
-                if combo.weight > 0:
-                    result.words.append("+".join(part[0].lstrip("@") for part in combo.parts))
-                    if combo.note:
-                        result.notes.append(combo.note)
-        return result
+               parts: dict[int, set[int]] | None) -> EntryScore:
+        score = 0.0
+        words: list[str] = []
+        notes: list[str] = []
+        display = self._display
+        signal_data = self._signal_data[index]
+        for signal_index in (sorted(signals) if len(signals) > 1 else signals):
+            spans = signals[signal_index]
+            weight, positive, note = signal_data[signal_index]
+            if len(spans) > 1:
+                found_words = _outermost(spans)
+                extra = min(EXTRA_WORDS, len(found_words) - 1) if positive else 0
+                score += weight * (1 + EXTRA_SHARE * extra)
+                if positive:
+                    words += [display.get(word, word) for word in found_words]
+            else:
+                score += weight
+                if positive:
+                    word = spans[0][1]
+                    words.append(display.get(word, word))
+            if positive and note:
+                notes.append(note)
+        if parts:
+            combo_data = self._combo_data[index]
+            for combo_index in (sorted(parts) if len(parts) > 1 else parts):
+                size, weight, shown, note = combo_data[combo_index]
+                if len(parts[combo_index]) == size:
+                    score += weight
+                    if weight > 0:
+                        words.append(shown)
+                        if note:
+                            notes.append(note)
+        return EntryScore(self.entries[index], score, words, notes)
+
+
+def _rank(item: EntryScore) -> tuple[float, str]:
+    return -item.score, item.entry.id
 
 
 def _outermost(spans: list[tuple[int, str]]) -> list[str]:
