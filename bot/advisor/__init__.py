@@ -6,7 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 from bot.advisor import context, urgency
-from bot.advisor.cues import LEARNING_WEIGHT, OFFICIAL_NOTICE_WEIGHT, SERVICE_WEIGHT, SIGNED_NOTICE_WEIGHT
+from bot.advisor.cues import (LEARNING_WEIGHT, OFFICIAL_NOTICE_WEIGHT, ROUTINE_WEIGHT, SERVICE_WEIGHT,
+                              SIGNED_NOTICE_WEIGHT)
 from bot.advisor.entities import FLAGS, Entities, Entity, extract_folded
 from bot.advisor.knowledge import Entry, KnowledgeBase
 from bot.advisor.matcher import EntryScore, Matcher
@@ -114,15 +115,18 @@ class Advisor:
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         score += _benign_weight(kinds, normalized, entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
-        tactic = context.tactics(normalized, on_topic)[0]
+        tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
         score += tactic
+        ordinary = context.routine(kinds) and firm == 0
+        if ordinary:
+            score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
             score += URGENCY_BONUS
-        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds):
+        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds) and not ordinary:
             score = max(score, THRESHOLD)
         # Money, a code or a password going to someone suspicious is urgent even when the scam type
         # is unclear: a deed or a payment under way, plus a scam topic or a scam tactic.
-        if (any(cue.kind in DEED_KINDS for cue in cues) and not context.stopped_in_time(kinds)
+        if (any(cue.kind in DEED_KINDS for cue in cues) and not context.stopped_in_time(kinds) and not ordinary
                 and score >= LOW and tactic > 0 and on_topic):
             score = max(score, THRESHOLD)
         return score

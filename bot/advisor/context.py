@@ -11,10 +11,11 @@ import ahocorasick
 
 from bot.advisor import cues
 
-_TACTICS = [(re.compile(tactic[0]), tactic[1], len(tactic) > 2 and tactic[2]) for tactic in cues.TACTICS]
+_TACTICS = [(re.compile(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
+ROUTINE = "routine"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
-          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES}
+          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -60,18 +61,37 @@ def stopped_in_time(kinds: set[str]) -> bool:
     return STOPPED in kinds
 
 
+def routine(kinds: set[str]) -> bool:
+    """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case."""
+    return ROUTINE in kinds
+
+
 def tactics(text: str, on_topic: bool = True) -> tuple[float, list[str]]:
     """The capped weight of scam tactics in a normalized message, and the phrases that showed them.
 
     Off a scam topic, tactics count half, and a bare "is this real?" does not count at all.
     """
-    total, seen = 0.0, []
-    for pattern, weight, topical in _TACTICS:
-        if topical and not on_topic:
+    weight, _firm, seen = tactics_detail(text, on_topic)
+    return weight, seen
+
+
+def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
+    """As `tactics`, plus the weight of firm tactics alone: asking for money, codes or secrecy,
+    not a bare "is this real?" nor a request for a card number or an ID copy."""
+    total, firm, seen = 0.0, 0.0, []
+    for pattern, weight, kind in _TACTICS:
+        if kind is True and not on_topic:
             continue
-        match = pattern.search(text)
+        match = next((m for m in pattern.finditer(text) if not _denied(text, m.start())), None)
         if match:
             total += weight
+            if not kind:
+                firm += weight
             seen.append(match.group(0))
     capped = min(total, cues.TACTICS_CAP)
-    return (capped if on_topic else capped / 2), seen
+    return (capped if on_topic else capped / 2), firm, seen
+
+
+def _denied(text: str, start: int) -> bool:
+    before = text[max(0, start - 2):start]
+    return any(before.endswith(word) for word in cues.TACTIC_NEGATIONS)

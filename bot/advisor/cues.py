@@ -88,8 +88,11 @@ _WHO = r"(?:我|我们|你|您|她|他|我妈|我爸|老人|孩子|我儿子|我
 TACTICS = (
     # Someone tells the resident to move money, or to hand over a code, password or card number.
     (rf"(?:让|叫|要|要求|逼|催|教){_WHO}[^,。!?;]{{0,12}}?(?:转|汇|交|付|充|存|打钱|取钱|垫|买)", 1.5),
-    (rf"(?:让|叫|要|要求|逼|催){_WHO}.{{0,10}}?(?:报|发|提供|告诉|填|输入|说).{{0,6}}?(?:验证码|密码|卡号|身份证|短信码|银行卡照片|卡的照片)", 2.0),
-    (r"(?:验证码|密码|卡号).{0,4}?(?:报给|发给|告诉|给了|给他|说给)", 1.5),
+    (rf"(?:让|叫|要|要求|逼|催){_WHO}.{{0,10}}?(?:报|发|提供|告诉|填|输入|说).{{0,6}}?(?:验证码|密码|短信码)", 2.0),
+    (r"(?:验证码|密码).{0,4}?(?:报给|发给|告诉|给了|给他|说给)", 1.5),
+    # Card numbers and ID copies are also asked for by employers and banks: an "info" tactic.
+    (rf"(?:让|叫|要|要求|逼|催){_WHO}.{{0,10}}?(?:报|发|提供|告诉|填|输入|说).{{0,6}}?(?:卡号|身份证|银行卡照片|卡的照片)", 2.0, "info"),
+    (r"卡号.{0,4}?(?:报给|发给|告诉|给了|给他|说给)", 1.5, "info"),
     # Someone claims something is wrong with the resident's account, number, parcel or record.
     (r"(?:说|称|通知)(?:我|您|你|她|他)(?:的)?.{0,12}?(?:涉嫌|涉案|违规|违法|欠费|中奖|有问题|出问题|异常|冻结"
      r"|过期|注销|停用|被扣|取消|到期|影响|嫌疑|获得|符合条件|可以领|能领|有一笔)", 1.5),
@@ -108,7 +111,17 @@ TACTICS = (
     (r"不要告诉|别告诉|保密|不能告诉|不让我们知道|不让告诉|瞒着", 1.5),
 )
 TACTICS_CAP = 3.0
-# "Scammed" words that mean a loss even when no scam type is recognisable yet.
+# A tactic right after one of these is denied: "没让交任何钱", "不用先交".
+TACTIC_NEGATIONS = ("没", "不", "别", "无", "没有", "不用", "无需", "不需要")
+# Ordinary dealings with known people and institutions: payroll at onboarding, the residents'
+# committee, a shop's service desk, the progress of one's own reported case. Without a money or code
+# tactic they lower the score, and a mention of having been scammed before is not a new loss.
+ROUTINE_CUES = ("发工资", "工资卡", "办工资卡", "入职", "人事部", "人事让", "人事要", "hr要", "hr让", "财务要",
+                "居委会", "村委会", "社区卫生服务中心", "卫生服务中心", "卫生院", "服务台", "超市积分", "会员积分",
+                "面试", "进展", "查得怎么样", "查到哪", "办案民警", "办案警官", "办案的警察", "办案的民警",
+                "上个月报", "之前报", "去年报", "以前报", "前几天报", "报案回执", "受案回执", "我那个案子", "我的案子",
+                "我报的案", "报的案", "我的案件", "报过案")
+ROUTINE_WEIGHT = -3.0# "Scammed" words that mean a loss even when no scam type is recognisable yet.
 VICTIM_CUES = ("被骗", "骗了", "骗走", "上当了", "被诈骗", "遇到骗子", "遇到诈骗", "被坑了", "钱没了", "钱被转走",
                "卡里少了", "被盗刷", "被刷走", "卡里的钱被", "钱转走了", "钱都转走了")
 # Clause boundaries: a negation never reaches across them.
