@@ -25,6 +25,8 @@ URGENCY_BONUS = 1.5
 ENTRY_QUESTION_SCORE = 2.0
 # Money already gone raises the score only when the message already points at a scam this much.
 URGENCY_EVIDENCE = 2.0
+# A money or code tactic this strong cancels official-notice wording.
+NOTICE_FIRM_TACTIC = 1.5
 # Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
 DEED_KINDS = ("loss", "exposure", "now")
 # How much reading like a category (cosine of character pairs, 0–1) counts when choosing the entry.
@@ -113,10 +115,9 @@ class Advisor:
         """Signals of the strongest entry, plus entities, scam tactics and urgency, less benign wording."""
         kinds = context.read(normalized)
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
-        score += _benign_weight(kinds, normalized, entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
-        score += tactic
+        score += _benign_weight(kinds, normalized, entities, firm) + tactic
         ordinary = context.routine(kinds) and firm == 0
         if ordinary:
             score += ROUTINE_WEIGHT
@@ -156,10 +157,12 @@ def _entity_weight(entities: Entities) -> float:
     return total
 
 
-def _benign_weight(kinds: set[str], normalized: str, entities: Entities) -> float:
-    """Official-notice wording, general questions about scams and service questions lower the score."""
+def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: float) -> float:
+    """Official-notice wording, general questions about scams and service questions lower the score.
+    Notice wording quoted by someone who also asks for money or a code ("要我重新付款，然后原路退回")
+    is no notice."""
     total = 0.0
-    if context.official_notice(kinds):
+    if context.official_notice(kinds) and not (firm >= NOTICE_FIRM_TACTIC and context.asked_of_resident(normalized)):
         total += OFFICIAL_NOTICE_WEIGHT
         if normalized.startswith("【") and not entities.urls and not entities.phones:
             total += SIGNED_NOTICE_WEIGHT

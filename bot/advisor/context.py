@@ -61,6 +61,14 @@ def stopped_in_time(kinds: set[str]) -> bool:
     return STOPPED in kinds
 
 
+_ASKED = re.compile(cues.ASKED_OF_RESIDENT)
+
+
+def asked_of_resident(text: str) -> bool:
+    """Someone asks the resident (or their family) to do something: "要我重新付款"."""
+    return _ASKED.search(text) is not None
+
+
 def routine(kinds: set[str]) -> bool:
     """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case."""
     return ROUTINE in kinds

@@ -121,7 +121,9 @@ ROUTINE_CUES = ("发工资", "工资卡", "办工资卡", "入职", "人事部",
                 "面试", "进展", "查得怎么样", "查到哪", "办案民警", "办案警官", "办案的警察", "办案的民警",
                 "上个月报", "之前报", "去年报", "以前报", "前几天报", "报案回执", "受案回执", "我那个案子", "我的案子",
                 "我报的案", "报的案", "我的案件", "报过案")
-ROUTINE_WEIGHT = -3.0# "Scammed" words that mean a loss even when no scam type is recognisable yet.
+ROUTINE_WEIGHT = -3.0
+# A request made of the resident or their family, as opposed to a notice's general warning.
+ASKED_OF_RESIDENT = r"(?:让|叫|要|要求|逼|催|教)(?:我|您|你|我妈|我爸|老人|我老伴)"# "Scammed" words that mean a loss even when no scam type is recognisable yet.
 VICTIM_CUES = ("被骗", "骗了", "骗走", "上当了", "被诈骗", "遇到骗子", "遇到诈骗", "被坑了", "钱没了", "钱被转走",
                "卡里少了", "被盗刷", "被刷走", "卡里的钱被", "钱转走了", "钱都转走了")
 # Clause boundaries: a negation never reaches across them.
