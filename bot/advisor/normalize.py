@@ -27,6 +27,23 @@ _SPACES = re.compile(r"\s+")
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c\x85\xa0\u2028\u2029")
 
 
+def _width_table() -> dict[int, str]:
+    """Full-width ASCII forms and the ideographic space, each to the one character NFKC makes of it.
+
+    Replacing a character by its NFKC form leaves the string's NFKC form unchanged, so most messages
+    (whose only full-width characters are punctuation such as "，") need no full NFKC pass at all.
+    """
+    table = {}
+    for code in (*range(0xFF01, 0xFF5F), 0x3000):
+        plain = unicodedata.normalize("NFKC", chr(code))
+        if len(plain) == 1 and unicodedata.normalize("NFKD", plain) == unicodedata.normalize("NFKD", chr(code)):
+            table[code] = plain
+    return table
+
+
+_HALF_WIDTH = _width_table()
+
+
 @lru_cache(maxsize=1)
 def _converter() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
@@ -53,7 +70,9 @@ def to_simplified(text: str) -> str:
 
 def fold(text: str, casefold: bool = True) -> str:
     """Full-width to half-width, traditional to simplified, invisible characters dropped, case folded."""
-    text = unicodedata.normalize("NFKC", text)
+    text = text.translate(_HALF_WIDTH)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
     if not _INVISIBLE_CHARS.isdisjoint(text):
         text = _INVISIBLE.sub("", text)
     text = to_simplified(text)
