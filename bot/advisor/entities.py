@@ -76,6 +76,8 @@ _PHONE = re.compile(
     r"|(?P<service>(?<![\d+])(?:0\d{2,3}[\s-]?)?9[56]\d{3,9})(?!\d)"
     r"|(?P<landline>(?<![\d+])0\d{2,3}[\s-]?\d{7,8})(?!\d)"
     r"|(?P<hotline>(?<![\d+])(?:400|800)[\s-]?\d{3}[\s-]?\d{4})(?!\d)")
+# Every phone number starts with "+" or a digit: checked first, as for amounts below.
+_PHONE = re.compile(rf"(?=[+\d])(?:{_PHONE.pattern})")
 _QQ = re.compile(r"(?:qq|扣扣|企鹅)\s*(?:号码|号)?\s*(?:是|为)?\s*[:：]?\s*([1-9]\d{4,10})(?!\d)")
 _WECHAT = re.compile(
     r"(?:微信|v信|威信|薇信|徽信|vx|wx|weixin|wechat)\s*(?:号码|号|id)?\s*(?:是|为)?\s*[:：]?\s*"
@@ -92,6 +94,9 @@ _AMOUNT = re.compile(
     rf"|(?P<cn>(?:[{''.join(_CN_DIGITS)}十拾][{_CN_CHARS}]+|[{''.join(_CN_DIGITS)}]))"
     r"\s?(?P<cn_unit>元|块|圆)?"
     r"|(?:转|汇|付|交|充|打|借|投|赔|亏|骗|损失)(?:了|过去|走了|款|值了)?\s?(?P<bare>\d{3,}(?:\.\d+)?)(?![\d.])")
+# Every amount starts with one of these characters: checking it first spares trying each
+# alternative (and its lookbehinds) at every other position of the message.
+_AMOUNT = re.compile(rf"(?=[¥$r人\d{''.join(_CN_DIGITS)}十拾转汇付交充打借投赔亏骗损])(?:{_AMOUNT.pattern})")
 _ANY_DIGIT = re.compile(r"\d")
 _ACCOUNT_WORDS = re.compile(r"qq|扣扣|企鹅|微信|v信|威信|薇信|徽信|vx|wx|weixin|wechat")
 _UNIT_FACTORS = {"万元": 10_000, "万": 10_000, "w": 10_000, "千元": 1000, "千": 1000, "k": 1000,
