@@ -25,6 +25,9 @@ URGENCY_BONUS = 1.5
 ENTRY_QUESTION_SCORE = 2.0
 # Money already gone raises the score only when the message already points at a scam this much.
 URGENCY_EVIDENCE = 2.0
+# A question about scams that names a type this clearly ("杀猪盘是什么意思") is answered as that type;
+# only general questions ("怎么防范电信诈骗") are lowered as learning questions.
+NAMED_TYPE_SCORE = 3.0
 # A money or code tactic this strong cancels official-notice wording.
 NOTICE_FIRM_TACTIC = 1.5
 # Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
@@ -117,7 +120,8 @@ class Advisor:
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
-        score += _benign_weight(kinds, normalized, entities, firm) + tactic
+        specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
+        score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
         ordinary = context.routine(kinds) and firm == 0
         if ordinary:
             score += ROUTINE_WEIGHT
@@ -157,7 +161,7 @@ def _entity_weight(entities: Entities) -> float:
     return total
 
 
-def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: float) -> float:
+def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: float, specific: bool) -> float:
     """Official-notice wording, general questions about scams and service questions lower the score.
     Notice wording quoted by someone who also asks for money or a code ("要我重新付款，然后原路退回")
     is no notice."""
@@ -166,7 +170,7 @@ def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: f
         total += OFFICIAL_NOTICE_WEIGHT
         if normalized.startswith("【") and not entities.urls and not entities.phones:
             total += SIGNED_NOTICE_WEIGHT
-    if context.learning_question(kinds):
+    if context.learning_question(kinds) and not (specific and context.asks_what_it_is(kinds)):
         total += LEARNING_WEIGHT
     if context.service_question(kinds):
         total += SERVICE_WEIGHT

@@ -13,9 +13,9 @@ from bot.advisor import cues
 
 _TACTICS = [(re.compile(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
-ROUTINE = "routine"
+ROUTINE, DEFINITION = "routine", "definition"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
-          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES}
+          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -67,6 +67,11 @@ _ASKED = re.compile(cues.ASKED_OF_RESIDENT)
 def asked_of_resident(text: str) -> bool:
     """Someone asks the resident (or their family) to do something: "要我重新付款"."""
     return _ASKED.search(text) is not None
+
+
+def asks_what_it_is(kinds: set[str]) -> bool:
+    """The resident asks what a named scam is ("杀猪盘是什么意思"), not how to prevent scams."""
+    return DEFINITION in kinds
 
 
 def routine(kinds: set[str]) -> bool:

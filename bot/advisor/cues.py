@@ -125,7 +125,8 @@ ROUTINE_WEIGHT = -3.0
 # A request made of the resident or their family, as opposed to a notice's general warning.
 ASKED_OF_RESIDENT = r"(?:让|叫|要|要求|逼|催|教)(?:我|您|你|我妈|我爸|老人|我老伴)"# "Scammed" words that mean a loss even when no scam type is recognisable yet.
 VICTIM_CUES = ("被骗", "骗了", "骗走", "上当了", "被诈骗", "遇到骗子", "遇到诈骗", "被坑了", "钱没了", "钱被转走",
-               "卡里少了", "被盗刷", "被刷走", "卡里的钱被", "钱转走了", "钱都转走了")
+               "卡里少了", "被盗刷", "被刷走", "卡里的钱被", "钱转走了", "钱都转走了", "给骗子", "给了骗子", "给那个骗子",
+               "给那骗子", "陌生账户", "不认识的账户")
 # Clause boundaries: a negation never reaches across them.
 CLAUSE_ENDS = "，,。.！!？?；;\n"
 NEGATION_WINDOW = 5
@@ -146,6 +147,8 @@ LEARNING_CUES = ("什么是", "是什么意思", "能讲讲", "讲一讲", "科�
                  "怎么防止", "如何防止", "怎样防止", "防止被骗", "怎么预防", "如何预防", "预防诈骗", "怎么避免",
                  "如何避免")
 LEARNING_WEIGHT = -4.0
+# Asking what a named scam is: answered as that scam type rather than lowered as a general question.
+DEFINITION_CUES = ("什么是", "是什么意思", "是什么", "啥叫", "是啥", "什么叫", "啥意思", "能讲讲", "讲一讲")
 # Questions about public services ("身份证在哪补办", "派出所几点上班") lower the score a little.
 SERVICE_CUES = ("几点上班", "几点下班", "怎么办理", "在哪办", "在哪里办", "哪里办理", "去哪办", "去哪补", "怎么补办",
                 "需要什么材料", "需要带什么", "要带什么", "需要哪些手续", "开证明", "怎么预约", "在哪里", "怎么联系",
