@@ -27,7 +27,12 @@ _SPACES = re.compile(r"\s+")
 _WHITESPACE = frozenset(" \t\n\r\x0b\x0c\x85\xa0\u2028\u2029")
 
 
-def _width_table() -> dict[int, str]:
+def _any_of(chars) -> re.Pattern[str]:
+    """A pattern that finds any one of chars (a character class searches faster than a set test)."""
+    return re.compile("[" + "".join(re.escape(char) for char in sorted(chars)) + "]")
+
+
+def _width_table() -> dict[str, str]:
     """Full-width ASCII forms and the ideographic space, each to the one character NFKC makes of it.
 
     Replacing a character by its NFKC form leaves the string's NFKC form unchanged, so most messages
@@ -37,11 +42,15 @@ def _width_table() -> dict[int, str]:
     for code in (*range(0xFF01, 0xFF5F), 0x3000):
         plain = unicodedata.normalize("NFKC", chr(code))
         if len(plain) == 1 and unicodedata.normalize("NFKD", plain) == unicodedata.normalize("NFKD", chr(code)):
-            table[code] = plain
+            table[chr(code)] = plain
     return table
 
 
 _HALF_WIDTH = _width_table()
+_FULL_WIDTH = _any_of(_HALF_WIDTH)
+_INVISIBLE_ANY = _any_of(_INVISIBLE_CHARS)
+_SEPARATOR_ANY = _any_of(_SEPARATOR_CHARS)
+_WHITESPACE_ANY = _any_of(_WHITESPACE)
 
 
 @lru_cache(maxsize=1)
@@ -70,10 +79,12 @@ def to_simplified(text: str) -> str:
 
 def fold(text: str, casefold: bool = True) -> str:
     """Full-width to half-width, traditional to simplified, invisible characters dropped, case folded."""
-    text = text.translate(_HALF_WIDTH)
     if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    if not _INVISIBLE_CHARS.isdisjoint(text):
+        for full in set(_FULL_WIDTH.findall(text)):
+            text = text.replace(full, _HALF_WIDTH[full])
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
+    if _INVISIBLE_ANY.search(text) is not None:
         text = _INVISIBLE.sub("", text)
     text = to_simplified(text)
     return text.casefold() if casefold else text
@@ -81,7 +92,7 @@ def fold(text: str, casefold: bool = True) -> str:
 
 def join_separated(text: str) -> str:
     """Remove separators inserted between characters ("刷 单" → "刷单", "v x" → "vx")."""
-    if _SEPARATOR_CHARS.isdisjoint(text):
+    if _SEPARATOR_ANY.search(text) is None:
         return text
     text = _BETWEEN.sub("", text)
     return _LETTER_GAP.sub("", text)
@@ -136,6 +147,6 @@ def normalize(text: str, disguises: DisguiseTable | None = None) -> str:
 
 def normalize_folded(folded: str, disguises: DisguiseTable | None = None) -> str:
     """normalize() for text that fold() has already seen (the advisor folds once for everything)."""
-    spaced = folded if _WHITESPACE.isdisjoint(folded) else _SPACES.sub(" ", folded).strip()
+    spaced = folded if _WHITESPACE_ANY.search(folded) is None else _SPACES.sub(" ", folded).strip()
     joined = join_separated(spaced)
     return disguises.apply(joined) if disguises is not None else joined
