@@ -167,12 +167,20 @@ class Matcher:
 
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
         """Entries whose signals text touches (combos may also count entity tags such as "@amount"), best first."""
-        found = self.found_patterns(text)
-        if not found:
+        if not self._targets:
             return []
+        # found_patterns(), inlined: each pattern counts once, at its first offset that passes.
+        seen: set[str] = set()
         signals: dict[int, dict[int, list[tuple[int, str]]]] = {}
         combo_hits: list[tuple[int, int, int]] = []
-        for pattern, (start, signal_targets, combo_targets) in found.items():
+        edge = SEGMENTER.at_word_edge
+        for end, (pattern, extra, short, signal_targets, combo_targets) in self._automaton.iter(text):
+            if pattern in seen:
+                continue
+            start = end - extra
+            if short and not edge(text, start, end + 1):
+                continue
+            seen.add(pattern)
             for entry, signal in signal_targets:
                 per_entry = signals.get(entry)
                 if per_entry is None:
