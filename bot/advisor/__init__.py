@@ -28,6 +28,8 @@ URGENCY_EVIDENCE = 2.0
 # A question about scams that names a type this clearly ("杀猪盘是什么意思") is answered as that type;
 # only general questions ("怎么防范电信诈骗") are lowered as learning questions.
 NAMED_TYPE_SCORE = 3.0
+# Ordinary dealings stay ordinary under one plain request ("班长让每人交两百"), not under more.
+ROUTINE_FIRM_LIMIT = 1.5
 # A money or code tactic this strong cancels official-notice wording.
 NOTICE_FIRM_TACTIC = 1.5
 # Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
@@ -122,7 +124,7 @@ class Advisor:
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
         specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
-        ordinary = context.routine(kinds) and firm == 0
+        ordinary = context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:

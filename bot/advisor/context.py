@@ -13,9 +13,10 @@ from bot.advisor import cues
 
 _TACTICS = [(re.compile(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
-ROUTINE, DEFINITION = "routine", "definition"
+ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
-          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES}
+          SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
+          UNVERIFIED: cues.UNVERIFIED_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -75,8 +76,9 @@ def asks_what_it_is(kinds: set[str]) -> bool:
 
 
 def routine(kinds: set[str]) -> bool:
-    """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case."""
-    return ROUTINE in kinds
+    """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case,
+    with someone whose identity is not in doubt."""
+    return ROUTINE in kinds and UNVERIFIED not in kinds
 
 
 def tactics(text: str, on_topic: bool = True) -> tuple[float, list[str]]:

@@ -120,7 +120,11 @@ ROUTINE_CUES = ("发工资", "工资卡", "办工资卡", "入职", "人事部",
                 "居委会", "村委会", "社区卫生服务中心", "卫生服务中心", "卫生院", "服务台", "超市积分", "会员积分",
                 "面试", "进展", "查得怎么样", "查到哪", "办案民警", "办案警官", "办案的警察", "办案的民警",
                 "上个月报", "之前报", "去年报", "以前报", "前几天报", "报案回执", "受案回执", "我那个案子", "我的案子",
-                "我报的案", "报的案", "我的案件", "报过案")
+                "我报的案", "报的案", "我的案件", "报过案", "公司财务", "单位财务", "报销单", "报销的发票", "缴费平台", "学校的缴费",
+                "聚餐费", "随礼", "礼金", "份子钱", "物业费", "水电费")
+# ...unless the other side may not be who they seem: a new account, a stranger, a private code.
+UNVERIFIED_CUES = ("新微信", "新号", "新的微信", "换了微信", "换了号", "换号", "自称", "冒充", "陌生", "私人", "不认识",
+                   "小号", "加我")
 ROUTINE_WEIGHT = -3.0
 # A request made of the resident or their family, as opposed to a notice's general warning.
 ASKED_OF_RESIDENT = r"(?:让|叫|要|要求|逼|催|教)(?:我|您|你|我妈|我爸|老人|我老伴)"# "Scammed" words that mean a loss even when no scam type is recognisable yet.
