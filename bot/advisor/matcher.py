@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from math import log
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -20,6 +21,10 @@ from bot.advisor.normalize import DisguiseTable, normalize
 
 jieba.setLogLevel(logging.WARNING)
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
+# jieba's own block, skip and Latin patterns (jieba.re_han_default, re_skip_default, re_eng).
+_HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_SKIP = re.compile("(\r\n|\\s)", re.U)
+_ENG = re.compile("[a-zA-Z0-9]", re.U)
 # Short Chinese patterns ("中奖", "经理") must start or end a word: "集中奖励" holds no 中奖,
 # "解冻费" holds 解冻 and "部门经理" holds 经理.
 SHORT_PATTERN = 2
@@ -40,6 +45,8 @@ class _Segmenter:
         self._added: set[str] = set()
         self._cache: dict[tuple[str, int, int], bool] = {}
         self._lock = threading.Lock()
+        self._logp: dict[str, float] = {}
+        self._logtotal = 0.0
 
     def add_words(self, words: set[str]) -> None:
         with self._lock:
@@ -53,7 +60,7 @@ class _Segmenter:
         if start == 0 or end == len(text) or not "\u3400" <= text[start - 1] <= "\u9fff" \
                 or not "\u3400" <= text[end] <= "\u9fff":
             return True
-        if self._pending:
+        if self._pending or not self._logtotal:
             self._flush()
         left = start - self.WINDOW if start > self.WINDOW else 0
         key = (text[left:end + self.WINDOW], start - left, end - left)
@@ -67,11 +74,65 @@ class _Segmenter:
         return known
 
     def _cuts(self, text: str) -> set[int]:
+        """Where jieba's cut(text, HMM=False) puts word boundaries (offset 0 included)."""
         cuts, offset = {0}, 0
-        for token in self._tokenizer.cut(text, HMM=False):
-            offset += len(token)
-            cuts.add(offset)
+        for block in _HAN.split(text):
+            if not block:
+                continue
+            if _HAN.match(block):
+                self._block_cuts(block, offset, cuts)
+            else:  # jieba yields "\r\n" whole and every other character on its own
+                for piece in _SKIP.split(block):
+                    if _SKIP.match(piece):
+                        offset += len(piece)
+                        cuts.add(offset)
+                    else:
+                        for _char in piece:
+                            offset += 1
+                            cuts.add(offset)
+                continue
+            offset += len(block)
         return cuts
+
+    def _block_cuts(self, block: str, offset: int, cuts: set[int]) -> None:
+        """jieba's dictionary route through one block (its get_DAG and calc, with each word's log
+        probability kept rather than recomputed), and its boundaries; runs of single Latin letters or
+        digits stay one word, as jieba joins them."""
+        freq = self._tokenizer.FREQ
+        logp = self._logp
+        size = len(block)
+        route: list[tuple[float, int]] = [(0, 0)] * (size + 1)
+        logtotal = self._logtotal
+        for start in range(size - 1, -1, -1):
+            ends = []
+            end = start
+            fragment = block[start]
+            while end < size and fragment in freq:
+                if freq[fragment]:
+                    ends.append(end)
+                end += 1
+                fragment = block[start:end + 1]
+            if not ends:
+                ends.append(start)
+            best = None
+            for end in ends:
+                word = block[start:end + 1]
+                weight = logp.get(word)
+                if weight is None:
+                    weight = logp[word] = log(freq.get(word) or 1) - logtotal
+                candidate = (weight + route[end + 1][0], end)
+                if best is None or candidate > best:
+                    best = candidate
+            route[start] = best
+        position, joined = 0, False
+        while position < size:
+            end = route[position][1] + 1
+            single_latin = end - position == 1 and _ENG.match(block[position]) is not None
+            if not (single_latin and joined):
+                cuts.add(offset + position)
+            joined = single_latin
+            position = end
+        cuts.add(offset + size)
 
     def _flush(self) -> None:
         with self._lock:
@@ -84,6 +145,8 @@ class _Segmenter:
             self._added |= self._pending
             self._pending = set()
             self._cache.clear()
+            self._logp = {}
+            self._logtotal = log(self._tokenizer.total)
 
 
 SEGMENTER = _Segmenter()
