@@ -60,3 +60,35 @@ def test_benign_message_is_not_a_scam(advisor: Advisor, text: str) -> None:
     assert not analysis.urgent
     assert analysis.risk in ("none", "low")
     assert "110" in analysis.reply
+
+
+@pytest.mark.parametrize("text", [
+    "新单位人事让我把身份证复印件和银行卡号交上去，发工资用",
+    "居委会通知周六在社区卫生服务中心免费测血压",
+    "今天去面试了，没让交任何钱",
+    "我上个月报的案子有进展了吗，办案民警的电话是多少",
+    "班长让每人交两百块聚餐费",
+])
+def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text: str) -> None:
+    assert not advisor.analyze(text).is_scam
+
+
+@pytest.mark.parametrize("text", [
+    "新单位人事换了个新微信，让我先转五百块押金",
+    "自称居委会的人让我把银行卡号和验证码发过去领补贴",
+])
+def test_ordinary_words_do_not_hide_a_scam(advisor: Advisor, text: str) -> None:
+    assert advisor.analyze(text).is_scam
+
+
+@pytest.mark.parametrize("text, category", [
+    ("杀猪盘是什么意思", "网络婚恋交友"), ("啥叫跑分", "帮信犯罪"), ("出租微信号违法吗", "帮信犯罪"),
+    ("退款需要先交保证金是不是骗子", "冒充电商物流客服"), ("花钱就能删掉逾期记录吗", "虚假征信"),
+])
+def test_a_question_about_a_named_scam_names_its_category(advisor: Advisor, text: str, category: str) -> None:
+    assert advisor.analyze(text).category == category
+
+
+@pytest.mark.parametrize("text", ["怎么防止老人被骗买保健品", "我想学习一下怎么防范电信诈骗"])
+def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -> None:
+    assert not advisor.analyze(text).is_scam

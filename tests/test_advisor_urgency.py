@@ -64,3 +64,38 @@ def test_not_yet_paid_is_a_scam_but_not_urgent(advisor: Advisor, text: str) -> N
 ])
 def test_negation_and_requests_decide_urgency(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # paying right now, or on the way to pay
+    ("正在往那个账户里转", True), ("我妈正在按他说的在手机上输卡号", True), ("他正在手机银行上给对方打款", True),
+    ("我马上就去银行给他汇", True), ("我现在在去银行的路上", True),
+    # deeds told with an amount or an object, by the resident or a relative
+    ("我把存款全都买了", True), ("借了两万转给他了", True), ("验证码是核实用的，我就给他了", True),
+    ("把账号和登录密码都给他了", True), ("卡号和密码都填进去了", True),
+    ("他让我把验证码告诉他了", True),
+    # requests, plans, terms, questions and other people's deeds are not
+    ("他让我马上转", False), ("先付款后发货", False), ("钱打到我卡上，我再转出去", False),
+    ("警察会让人把钱转到安全账户吗", False), ("输了包赔", False), ("好多老人都买了", False),
+    ("他问我存了多少钱", False), ("不要把验证码告诉任何人", False),
+])
+def test_grammar_of_paying_now_and_having_paid(text: str, urgent: bool) -> None:
+    assert bool(detect(normalize(text))) is urgent
+
+
+@pytest.mark.parametrize("text", [
+    "客服说退款要先交保证金，我已经往他给的账户里转了一半了",
+    "对方说验证码是核实身份的，我就给他了，现在电话打不通",
+    "我已经转了三万给那个骗子",
+])
+def test_money_gone_to_someone_suspicious_is_urgent_without_a_sure_type(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert analysis.is_scam and analysis.urgent
+
+
+@pytest.mark.parametrize("text", [
+    "我儿子要结婚了，我给他转了十万买房", "朋友把上次借的两千微信转给我了", "我正在手机银行给我妈转钱，怎么显示限额",
+])
+def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam and not analysis.urgent

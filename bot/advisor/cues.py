@@ -67,18 +67,22 @@ NOW_CUES = (
 NEGATIONS = (
     "没", "未", "不", "别", "无", "差点", "险些", "幸亏", "幸好", "好在", "拒绝", "要不要", "该不该", "能不能",
     "会不会", "是不是", "可不可以", "如果", "假如", "万一", "要是", "怕", "担心", "防止", "避免", "以免", "如何",
-    "怎样", "怎么防", "谨防", "小心", "提醒", "好多人", "好多老人", "很多人", "很多老人", "大家", "别人", "其他人",
+    "怎样", "怎么防", "谨防", "小心", "提醒", "好多人", "好多老人", "很多人", "很多老人", "大家", "别人", "其他人", "征信",
 )
 # A request is not yet a deed: "他让我转到…" is not urgent, but "他让我交了3000" is.
-REQUESTS = ("让我", "叫我", "要我", "要求我", "劝我", "逼我", "催我", "教我", "要把", "让把", "叫把", "要先把", "要先")
+REQUESTS = ("让人", "叫人", "要人", "让我", "叫我", "要我", "要求我", "劝我", "逼我", "催我", "教我", "要把", "让把", "叫把", "要先把", "要先")
 # Words right after a cue that make it a condition, not a deed: "存了就能放款".
 # What a caller claims ("他说我的卡被盗刷了") is not the resident's own loss.
 CLAIMS = ("说我", "说您", "说你", "称我", "说他的", "说她的", "说我的")
-CONDITIONS = ("就能", "就可以", "才能", "才可以", "就会", "的话", "多少")
+CONDITIONS = ("就能", "就可以", "才能", "才可以", "就会", "的话", "多少", "吗", "包赔", "就赔", "全赔", "包退")
 CONDITION_REACH = 5
 # A claim counts only this close before a cue ("他说我的卡被盗刷了"); messages typed without
 # punctuation run many clauses together.
 CLAIM_REACH = 10
+# A shop's terms, not a deed: "先付款后发货".
+TERMS_BEFORE = "先"
+# A step described, not taken: "钱打到我卡上，我再转出去".
+PLAN_BEFORE = ("再",)
 # "了" this soon after a cue makes a request a deed: "他让我把验证码告诉他了".
 DONE_REACH = 4
 

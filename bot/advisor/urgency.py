@@ -57,6 +57,8 @@ def negated(text: str, start: int, cue: str) -> bool:
     is not yet a loss."""
     if any(True for _ in _NEGATIONS.iter(_window(text, start))):
         return True
+    if cue.endswith(("后", "以后")) and text[start - 1:start] == cues.TERMS_BEFORE:
+        return True
     after = text[start + len(cue):start + len(cue) + cues.CONDITION_REACH]
     if any(condition in after for condition in cues.CONDITIONS):
         return True
@@ -64,6 +66,8 @@ def negated(text: str, start: int, cue: str) -> bool:
     if any(claim in clause[-cues.CLAIM_REACH:] for claim in cues.CLAIMS):
         return True
     done = "了" in cue or "了" in after[:cues.DONE_REACH]
+    if not done and text[start - 1:start] in cues.PLAN_BEFORE:
+        return True
     return not done and any(True for _ in _REQUESTS.iter(clause))
 
 
