@@ -97,7 +97,9 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
     for pattern, weight, kind in _TACTICS:
         if kind is True and not on_topic:
             continue
-        match = next((m for m in pattern.finditer(text) if not _denied(text, m.start())), None)
+        match = pattern.search(text)  # usually none, or not denied: then no generator is needed
+        if match and _denied(text, match.start()):
+            match = next((m for m in pattern.finditer(text) if not _denied(text, m.start())), None)
         if match:
             total += weight
             if not kind:
