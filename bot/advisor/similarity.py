@@ -16,7 +16,6 @@ from bot.advisor.knowledge import Entry
 from bot.advisor.normalize import DisguiseTable, normalize
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+|[a-z0-9]{2,}")
-_LATIN = re.compile(r"[a-z0-9]")
 # Signal words describe a type more sharply than its prose, so they count this many times.
 SIGNAL_BOOST = 3
 TOP_CATEGORIES = 3
@@ -70,10 +69,9 @@ class CategoryProfiles:
         """Cosine similarity of a normalized message (its set of pairs) to each category it shares one with."""
         scores: dict[str, float] = defaultdict(float)
         norm = 0.0
-        # Without Latin words, every pair of neighbouring characters will do: a pair holding
-        # punctuation or any other non-Chinese character is in no profile, so it is simply not found.
-        grams = set(map(operator.add, text, text[1:])) if _LATIN.search(text) is None else grams_of(text)
-        for known in map(self._index.get, grams):
+        index = self._index
+        for gram in grams_of(text):
+            known = index.get(gram)
             if known is None:
                 continue
             norm += known[0]
