@@ -152,7 +152,7 @@ class _Segmenter:
 SEGMENTER = _Segmenter()
 
 
-@dataclass
+@dataclass(slots=True)
 class EntryScore:
     entry: Entry
     score: float
@@ -172,21 +172,21 @@ class Matcher:
         self.entries = entries
         self.disguises = disguises
         self._targets: dict[str, list[_Target]] = {}
-        self._entry_tags: dict[int, list[tuple[str, int, int]]] = {}
+        self._entry_tags: dict[int, list[tuple[str, int, int]]] = {}  # (tag, combo, bit of its part)
         self._display: dict[str, str] = {}
         for index, entry in enumerate(entries):
             self._add_entry(index, entry)
         # Per entry, what scoring needs: each signal's (weight, multiplier per extra word, note) and
-        # each combo's (part count, weight, shown words, note).
+        # each combo's (bits of all its parts, weight, shown words, note).
         self._signal_data = [[(signal.weight, signal.weight > 0, signal.note) for signal in entry.signals]
                              for entry in entries]
-        self._combo_data = [[(len(combo.parts), combo.weight, "+".join(part[0].lstrip("@") for part in combo.parts),
+        self._combo_data = [[((1 << len(combo.parts)) - 1, combo.weight, "+".join(part[0].lstrip("@") for part in combo.parts),
                               combo.note) for combo in entry.combos] for entry in entries]
         self._automaton = ahocorasick.Automaton()
         for pattern, targets in self._targets.items():
             short = len(pattern) <= SHORT_PATTERN and _CJK_ONLY.match(pattern) is not None
             signal_targets = tuple((entry, signal) for entry, kind, signal, _part in targets if kind == SIGNAL)
-            combo_targets = tuple(dict.fromkeys((entry, combo, part) for entry, kind, combo, part in targets
+            combo_targets = tuple(dict.fromkeys((entry, combo, 1 << part) for entry, kind, combo, part in targets
                                                 if kind == COMBO))
             self._automaton.add_word(pattern, (pattern, len(pattern) - 1, short, signal_targets, combo_targets))
         if self._targets:
@@ -207,7 +207,7 @@ class Matcher:
             for part_index, part in enumerate(combo.parts):
                 for word in dict.fromkeys(part):
                     if word.startswith("@"):
-                        self._entry_tags.setdefault(index, []).append((word, combo_index, part_index))
+                        self._entry_tags.setdefault(index, []).append((word, combo_index, 1 << part_index))
                     else:
                         self._targets.setdefault(self._pattern(word), []).append(
                             (index, COMBO, combo_index, part_index))
@@ -258,23 +258,29 @@ class Matcher:
                 combo_hits += combo_targets
         if not signals:
             return []
-        parts: dict[int, dict[int, set[int]]] = {}
-        for entry, combo, part in combo_hits:
+        # The parts of each combo seen so far, one bit per part.
+        parts: dict[int, dict[int, int]] = {}
+        for entry, combo, bit in combo_hits:
             if entry in signals:
-                parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
+                seen_parts = parts.get(entry)
+                if seen_parts is None:
+                    parts[entry] = {combo: bit}
+                else:
+                    seen_parts[combo] = seen_parts.get(combo, 0) | bit
         if tags:
             entry_tags = self._entry_tags
             for entry in signals:
-                for tag, combo, part in entry_tags.get(entry, ()):
+                for tag, combo, bit in entry_tags.get(entry, ()):
                     if tag in tags:
-                        parts.setdefault(entry, {}).setdefault(combo, set()).add(part)
+                        seen_parts = parts.setdefault(entry, {})
+                        seen_parts[combo] = seen_parts.get(combo, 0) | bit
         scores = [self._score(entry, found_signals, parts.get(entry)) for entry, found_signals in signals.items()]
         if len(scores) > 1:
             scores.sort(key=_rank)
         return scores
 
     def _score(self, index: int, signals: dict[int, list[tuple[int, str]]],
-               parts: dict[int, set[int]] | None) -> EntryScore:
+               parts: dict[int, int] | None) -> EntryScore:
         score = 0.0
         words: list[str] = []
         notes: list[str] = []
@@ -299,8 +305,8 @@ class Matcher:
         if parts:
             combo_data = self._combo_data[index]
             for combo_index in (sorted(parts) if len(parts) > 1 else parts):
-                size, weight, shown, note = combo_data[combo_index]
-                if len(parts[combo_index]) == size:
+                every_part, weight, shown, note = combo_data[combo_index]
+                if parts[combo_index] == every_part:
                     score += weight
                     if weight > 0:
                         words.append(shown)
