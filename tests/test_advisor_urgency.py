@@ -87,6 +87,8 @@ def test_grammar_of_paying_now_and_having_paid(text: str, urgent: bool) -> None:
     "客服说退款要先交保证金，我已经往他给的账户里转了一半了",
     "对方说验证码是核实身份的，我就给他了，现在电话打不通",
     "我已经转了三万给那个骗子",
+    "我现在正在去银行的路上，他让我转钱",
+    "已经交了两千的解冻费",
 ])
 def test_money_gone_to_someone_suspicious_is_urgent_without_a_sure_type(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

@@ -134,7 +134,7 @@ class Advisor:
         # Money, a code or a password going to someone suspicious is urgent even when the scam type
         # is unclear: a deed or a payment under way, plus a scam topic or a scam tactic.
         if (any(cue.kind in DEED_KINDS for cue in cues) and not context.stopped_in_time(kinds) and not ordinary
-                and score >= LOW and tactic > 0 and on_topic):
+                and (score >= LOW and tactic > 0 and on_topic or context.suspect_payee(kinds))):
             score = max(score, THRESHOLD)
         return score
 

@@ -14,9 +14,10 @@ from bot.advisor import cues
 _TACTICS = [(re.compile(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
+SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
-          UNVERIFIED: cues.UNVERIFIED_CUES}
+          UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -73,6 +74,11 @@ def asked_of_resident(text: str) -> bool:
 def asks_what_it_is(kinds: set[str]) -> bool:
     """The resident asks what a named scam is ("杀猪盘是什么意思"), not how to prevent scams."""
     return DEFINITION in kinds
+
+
+def suspect_payee(kinds: set[str]) -> bool:
+    """Money goes to an unnamed "him" or "that account", or as a fee, and not to family."""
+    return SUSPECT_PAYEE in kinds and KNOWN_PAYEE not in kinds
 
 
 def routine(kinds: set[str]) -> bool:

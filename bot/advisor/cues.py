@@ -130,6 +130,13 @@ ROUTINE_CUES = ("发工资", "工资卡", "办工资卡", "入职", "人事部",
                 "上个月报", "之前报", "去年报", "以前报", "前几天报", "报案回执", "受案回执", "我那个案子", "我的案子",
                 "我报的案", "报的案", "我的案件", "报过案", "公司财务", "单位财务", "报销单", "报销的发票", "缴费平台", "学校的缴费",
                 "聚餐费", "随礼", "礼金", "份子钱", "物业费", "水电费")
+# A payment directed by someone else ("他让我转钱", "我现在正在去银行的路上") or made as a scam's typical
+# fee is a suspicious loss even when nothing else in the message names a scam.
+SUSPECT_PAYEES = ("他让我", "她让我", "对方让我", "他们让我", "解冻费", "激活费", "认证费", "验资费", "保证金",
+                  "刷流水", "安全账户")
+# ...but not when the payee is family or a friend repaying ("给儿子转", "还给他").
+KNOWN_PAYEES = ("儿子", "女儿", "孙子", "孙女", "外孙", "孩子", "给我妈", "给我爸", "给老伴", "给家里", "亲孙",
+                "还给", "还钱", "还他", "还她", "朋友借", "借我的", "医院", "学校")
 # ...unless the other side may not be who they seem: a new account, a stranger, a private code.
 UNVERIFIED_CUES = ("新微信", "新号", "新的微信", "换了微信", "换了号", "换号", "自称", "冒充", "陌生", "私人", "不认识",
                    "小号", "加我")
