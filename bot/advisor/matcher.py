@@ -192,6 +192,9 @@ class Matcher:
         if self._targets:
             self._automaton.make_automaton()
         SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and len(p) == 2})
+        # The automaton now holds everything a pattern leads to; the build-time lists are not kept.
+        self._any_patterns = bool(self._targets)
+        del self._targets
 
     def _pattern(self, word: str) -> str:
         pattern = normalize(word, self.disguises).replace(" ", "")
@@ -216,7 +219,7 @@ class Matcher:
         """Every pattern in text with its first offset, its signals and its combo parts
         (short Chinese patterns only where a word starts or ends)."""
         found: dict[str, tuple[int, tuple, tuple]] = {}
-        if not self._targets:
+        if not self._any_patterns:
             return found
         edge = SEGMENTER.at_word_edge
         for end, (pattern, extra, short, signal_targets, combo_targets) in self._automaton.iter(text):
@@ -230,7 +233,7 @@ class Matcher:
 
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
         """Entries whose signals text touches (combos may also count entity tags such as "@amount"), best first."""
-        if not self._targets:
+        if not self._any_patterns:
             return []
         # found_patterns(), inlined: each pattern counts once, at its first offset that passes.
         seen: set[str] = set()
