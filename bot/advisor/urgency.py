@@ -83,4 +83,7 @@ def detect(text: str) -> list[Urgency]:
             if not negated(text, match.start(), match.group(0)):
                 found.append(Urgency(match.group(0), kind))
                 break
+    if len(found) > 1:
+        # "在按人家说的…输" inside "正在按人家说的…输" is the same cue, shown once.
+        found = [cue for cue in found if not any(cue.cue != other.cue and cue.cue in other.cue for other in found)]
     return found
