@@ -67,3 +67,16 @@ def test_simplified_text_skips_the_slow_converter() -> None:
 def test_longest_disguise_wins() -> None:
     table = DisguiseTable({"v信": "微信", "v信号": "微信号"})
     assert table.apply("v信号码") == "微信号码"
+
+
+def test_a_space_between_phrases_ends_a_clause_but_spaced_characters_are_joined():
+    assert normalize("他说别告诉家里人 我已经在转了") == "他说别告诉家里人，我已经在转了"
+    assert normalize("内 部 消 息 稳 赚") == "内部消息稳赚"
+
+
+def test_voice_style_messages_without_punctuation_are_read_clause_by_clause():
+    from bot.advisor import Advisor
+
+    advisor = Advisor(load_directory(PROJECT_ROOT / "knowledge"))
+    analysis = advisor.analyze("对方说我涉嫌洗钱 让我别跟家人讲 我现在正在去银行的路上 准备给他转钱")
+    assert analysis.is_scam and analysis.urgent
