@@ -253,7 +253,8 @@ def check_disguises(data: dict, source: str) -> dict[str, list[str]]:
 
 # --- files -------------------------------------------------------------------------------------
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
+    """A knowledge file's table; any problem is a KnowledgeError naming the file."""
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -262,15 +263,15 @@ def _read_toml(path: Path) -> dict:
 
 
 def load_texts(path: Path) -> dict[str, str]:
-    return check_texts(_read_toml(path), str(path))
+    return check_texts(read_toml(path), str(path))
 
 
 def load_disguises(path: Path) -> dict[str, list[str]]:
-    return check_disguises(_read_toml(path), str(path)) if path.exists() else {}
+    return check_disguises(read_toml(path), str(path)) if path.exists() else {}
 
 
 def load_entry(path: Path) -> Entry:
-    return entry_from_document(_read_toml(path), str(path))
+    return entry_from_document(read_toml(path), str(path))
 
 
 def entry_files(root: Path) -> list[Path]:

@@ -7,16 +7,17 @@ from __future__ import annotations
 
 import logging
 import threading
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from bot.advisor.knowledge import KnowledgeError, read_toml
 
 LETTERS = "ABCD"
 log = logging.getLogger("fanzha.dialogue")
 
 
-class ContentError(Exception):
+class ContentError(KnowledgeError):
     """A dialogue or quiz file is invalid; the message names the file and the field."""
 
 
@@ -40,17 +41,9 @@ class Quiz:
         return next((q for q in self.questions if q.id == question_id), None)
 
 
-def _read(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as error:
-        raise ContentError(f"{path}: {error}") from None
-
-
 def load_texts(path: Path) -> dict[str, str]:
     """Flat key = text pairs, every value non-empty text."""
-    data = _read(path)
+    data = read_toml(path)
     for key, value in data.items():
         if not isinstance(value, str) or not value.strip():
             raise ContentError(f"{path}: field {key} must be non-empty text")
@@ -58,7 +51,7 @@ def load_texts(path: Path) -> dict[str, str]:
 
 
 def load_quiz(path: Path) -> Quiz:
-    data = _read(path)
+    data = read_toml(path)
     raw = data.get("question")
     if not isinstance(raw, list) or not raw:
         raise ContentError(f"{path}: needs at least one [[question]]")
@@ -126,7 +119,7 @@ class ContentCache:
     def _load(path: Path, loader, cached: tuple[float, Any] | None) -> Any:
         try:
             return loader(path)
-        except ContentError:
+        except KnowledgeError:
             if cached is None:
                 raise
             log.exception("keeping the last good copy of %s", path)
