@@ -105,6 +105,7 @@ class LiveKnowledge:
         self._conn_pid = 0
         self._default_texts = _file_texts(self._files)
         self.version = -1
+        self._rejected_version: int | None = None  # an unusable version is tried once, not every check
         self.snapshot: Snapshot | None = None
         self._next_check = 0.0
         if not self._reload():
@@ -165,7 +166,7 @@ class LiveKnowledge:
         """Load a newer version from the database; False (keeping the last good one) on any failure."""
         try:
             db = self._connection()
-            if kb_db.version(db) == self.version:
+            if kb_db.version(db) in (self.version, self._rejected_version):
                 return True
             snapshot = read_snapshot(db)
         except store.StoreError as error:
@@ -181,6 +182,7 @@ class LiveKnowledge:
         except Exception:  # any failure of a new version must leave residents with the last good one
             log.exception("knowledge base version %s is unusable; keeping version %s", snapshot.version,
                           self.version)
+            self._rejected_version = snapshot.version
             return False
         self._knowledge, self._advisor, self.snapshot, self.version = knowledge, advisor, snapshot, snapshot.version
         log.info("knowledge base version %s loaded: %d entries, %d blacklisted values",

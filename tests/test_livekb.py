@@ -151,6 +151,26 @@ def test_an_invalid_stored_entry_keeps_the_last_good_advisor(db, config):
     assert worker.advisor().analyze("蓝莓理赔专员").entry == TEST_ENTRY["id"]
 
 
+def test_an_unusable_version_is_built_once_not_at_every_check(db, config, monkeypatch):
+    import bot.livekb as livekb
+
+    clock = Clock()
+    worker = LiveKnowledge(config, clock=clock)
+    _edit_entry(db, category="不存在的类型")
+    builds = []
+    real_build = livekb.build_knowledge
+    monkeypatch.setattr(livekb, "build_knowledge", lambda *args: builds.append(1) or real_build(*args))
+    for _check in range(3):
+        clock.now += 10
+        worker.advisor()
+    assert len(builds) == 1
+    _edit_entry(db, category=TEST_ENTRY["category"], title="修好了")
+    clock.now += 10
+    worker.advisor()
+    assert len(builds) == 2
+    assert worker.advisor().analyze("蓝莓理赔专员").entry == TEST_ENTRY["id"]
+
+
 def test_a_version_that_fails_to_answer_is_not_served(db, config):
     clock = Clock()
     worker = LiveKnowledge(config, clock=clock)
