@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, register_page, role_required
 from bot.db import console as console_db
 from bot.db import get_db
@@ -32,9 +33,7 @@ def index():
 @bp.get("/<int:audit_id>")
 @role_required("viewer")
 def show(audit_id: int):
-    row = console_db.audit_entry(get_db(), audit_id)
-    if row is None:
-        abort(404)
+    row = found_or_404(console_db.audit_entry(get_db(), audit_id))
     return render_template("admin/audit_show.html", row=row, before=pretty(row["before"]),
                            after=pretty(row["after"]))
 

@@ -26,6 +26,13 @@ class OperatorError(Exception):
 
 # --- operators ------------------------------------------------------------------
 
+def found_or_404(row: Any) -> Any:
+    """The row a page asked for, or the console's 404 page when there is none."""
+    if row is None:
+        abort(404)
+    return row
+
+
 def hash_password(password: str) -> str:
     return generate_password_hash(password)
 

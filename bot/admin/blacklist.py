@@ -11,8 +11,9 @@ import csv
 import io
 import re
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, audit, register_page, role_required
 from bot.admin.kbservice import live, who
 from bot.advisor.entities import extract, normalize_url
@@ -98,9 +99,7 @@ def add():
 @role_required("editor")
 def delete(row_id: int):
     db = get_db()
-    row = console_db.blacklist_row(db, row_id)
-    if row is None:
-        abort(404)
+    row = found_or_404(console_db.blacklist_row(db, row_id))
     with kb_db.transaction(db):
         console_db.delete_blacklist(db, row_id)
         audit("blacklist.delete", f"blacklist:{row['kind']}:{row['value']}", _public(row), None)

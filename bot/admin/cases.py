@@ -10,6 +10,7 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, audit, current_operator, register_page, role_required
 from bot.db import cases as cases_db
 from bot.db import console as console_db
@@ -150,10 +151,7 @@ def _already_listed(db, case: dict) -> set[str]:
 
 
 def _case_or_404(case_id: int) -> dict:
-    case = cases_db.case(get_db(), case_id)
-    if case is None:
-        abort(404)
-    return case
+    return found_or_404(cases_db.case(get_db(), case_id))
 
 
 def _who() -> str:

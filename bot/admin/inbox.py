@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, kbforms, register_page, role_required
 from bot.admin import kbservice as service
 from bot.db import console as console_db
@@ -42,9 +43,7 @@ def index():
 def show(message_id: int):
     """One message in its conversation, with the signals it fired and a way to teach the advisor."""
     db = get_db()
-    message = console_db.message(db, message_id)
-    if message is None:
-        abort(404)
+    message = found_or_404(console_db.message(db, message_id))
     return _show(message, {"words": (message["content"] or "")[:MAX_SIGNAL_CHARS], "weight": "3",
                            "note": "", "entry_id": ""}, [])
 
@@ -63,9 +62,7 @@ def _show(message: dict, form: dict, errors: list[str]):
 def add_signal(message_id: int):
     """One step from an unrecognised message to a new signal of an entry, saved as a revision."""
     db = get_db()
-    message = console_db.message(db, message_id)
-    if message is None:
-        abort(404)
+    message = found_or_404(console_db.message(db, message_id))
     form = {key: request.form.get(key, "").strip() for key in ("words", "weight", "note", "entry_id")}
     row = kb_db.entry(db, form["entry_id"])
     errors, document = _signal_document(row, form)

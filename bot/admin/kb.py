@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, register_page, role_required
 from bot.admin import kbforms
 from bot.admin import kbservice as service
@@ -147,9 +148,7 @@ def revisions(entry_id: str):
 @bp.get("/entry/<entry_id>/revisions/<int:number>")
 @role_required("viewer")
 def revision(entry_id: str, number: int):
-    found = kb_db.revision(get_db(), "entry", entry_id, number)
-    if found is None:
-        abort(404)
+    found = found_or_404(kb_db.revision(get_db(), "entry", entry_id, number))
     return render_template("admin/kb_revision.html", entry_id=entry_id, rev=found,
                            toml=kbforms.as_toml(found["document"]))
 
@@ -171,7 +170,4 @@ def restore(entry_id: str, number: int):
 
 
 def _entry_or_404(entry_id: str) -> dict[str, Any]:
-    row = kb_db.entry(get_db(), entry_id)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(kb_db.entry(get_db(), entry_id))

@@ -6,6 +6,7 @@ import tomllib
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, kbforms, register_page, role_required
 from bot.admin import kbservice as service
 from bot.admin.kbservice import compare_revisions
@@ -125,7 +126,4 @@ def _page(key: str, value: str, row: dict, errors: list[str], result, trial: str
 
 
 def _row_or_404(key: str) -> dict:
-    row = kb_db.text_row(get_db(), key)
-    if row is None:
-        abort(404)
-    return row
+    return found_or_404(kb_db.text_row(get_db(), key))

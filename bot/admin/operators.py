@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
+from bot.admin.auth import found_or_404
 from bot.admin import NavItem, audit, current_operator, register_page, role_required
 from bot.admin.auth import ROLE_RANK, OperatorError, check_password_rules, create_operator, hash_password
 from bot.db import console as console_db
@@ -44,9 +45,7 @@ def create():
 def update(operator_id: int):
     """Change one operator's role, active flag or password."""
     db = get_db()
-    before = _public(db, operator_id)
-    if before is None:
-        abort(404)
+    before = found_or_404(_public(db, operator_id))
     try:
         changes = _changes(before)
     except OperatorError as error:
