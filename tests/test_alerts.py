@@ -214,7 +214,7 @@ def test_menu_limits_are_checked_with_a_clear_error(data, message):
 @pytest.fixture
 def cli(api_config, tmp_path, alerts_db):
     path = tmp_path / "cli.toml"
-    wechat, alerts = api_config["wechat"], api_config["alerts"]
+    wechat = api_config["wechat"]
     path.write_text(
         f'[wechat]\napp_id = "{wechat["app_id"]}"\napp_secret = "{wechat["app_secret"]}"\n'
         f'api_base_url = "{wechat["api_base_url"]}"\ntoken = "t"\n'

@@ -92,7 +92,7 @@ def test_one_step_turns_a_message_into_a_signal(editor, db, resident):
     response = editor.post(f"/admin/inbox/{message_id}/signal", {
         "entry_id": TEST_ENTRY["id"], "words": "紫薯客服", "weight": "5", "note": "冒充客服"})
     assert response.status_code == 302
-    assert f"try_text=" in response.headers["Location"]
+    assert "try_text=" in response.headers["Location"]
     signals = kb_db.entry(db, TEST_ENTRY["id"])["document"]["signals"]
     assert signals[-1] == {"words": ["紫薯客服"], "weight": 5, "note": "冒充客服"}
     assert console_db.audit_entries(db)[0]["action"] == "kb.entry.signal"

@@ -7,10 +7,7 @@ import sqlite3
 import threading
 import time
 
-import pytest
-
 from bot.db import connect
-from bot.wechat.pipeline import Pipeline
 
 
 def fallback(app) -> str:
