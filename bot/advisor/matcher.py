@@ -23,6 +23,7 @@ jieba.setLogLevel(logging.WARNING)
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # jieba's own block, skip and Latin patterns (jieba.re_han_default, re_skip_default, re_eng).
 _HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+_HAN_WORD = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+$")
 _SKIP = re.compile("(\r\n|\\s)", re.U)
 _ENG = re.compile("[a-zA-Z0-9]", re.U)
 # Short Chinese patterns ("中奖", "经理") must start or end a word: "集中奖励" holds no 中奖,
@@ -62,6 +63,11 @@ class _Segmenter:
             return True
         if self._pending or not self._logtotal:
             self._flush()
+        # A boundary no dictionary word crosses is always cut, whatever route jieba takes: this
+        # settles most hits with a few lookups; only a pattern whose both ends sit inside candidate
+        # words ("集中奖励") needs the route.
+        if not self._crossed(text, start) or not self._crossed(text, end):
+            return True
         left = start - self.WINDOW if start > self.WINDOW else 0
         key = (text[left:end + self.WINDOW], start - left, end - left)
         known = self._cache.get(key)
@@ -72,6 +78,27 @@ class _Segmenter:
                 self._cache.clear()
             self._cache[key] = known
         return known
+
+    def _crossed(self, text: str, boundary: int) -> bool:
+        """Does some dictionary word within the window span the boundary (start before it, end after it)?
+
+        jieba's FREQ holds every prefix of every word (at frequency 0), so a fragment that is not in it
+        extends to no word; most fragments fail that one lookup.
+        """
+        freq = self._tokenizer.FREQ
+        size = len(text)
+        lowest = boundary - self.WINDOW if boundary > self.WINDOW else 0
+        for begin in range(boundary - 1, lowest - 1, -1):
+            stop = boundary + 1
+            fragment = text[begin:stop]
+            while fragment in freq:
+                if freq[fragment] and _HAN_WORD.match(fragment):
+                    return True
+                if stop == size:
+                    break
+                stop += 1
+                fragment = text[begin:stop]
+        return False
 
     def _cuts(self, text: str) -> set[int]:
         """Where jieba's cut(text, HMM=False) puts word boundaries (offset 0 included)."""
