@@ -10,8 +10,9 @@ import re
 import ahocorasick
 
 from bot.advisor import cues
+from bot.advisor.gates import GatedPattern
 
-_TACTICS = [(re.compile(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
+_TACTICS = [(GatedPattern(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
@@ -100,12 +101,13 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
     """As `tactics`, plus the weight of firm tactics alone: asking for money, codes or secrecy,
     not a bare "is this real?" nor a request for a card number or an ID copy."""
     total, firm, seen = 0.0, 0.0, []
+    chars = set(text)
     for pattern, weight, kind in _TACTICS:
         if kind is True and not on_topic:
             continue
-        match = pattern.search(text)  # usually none, or not denied: then no generator is needed
+        match = pattern.search(text, chars)  # usually none, or not denied: then no generator is needed
         if match and _denied(text, match.start()):
-            match = next((m for m in pattern.finditer(text) if not _denied(text, m.start())), None)
+            match = next((m for m in pattern.regex.finditer(text) if not _denied(text, m.start())), None)
         if match:
             total += weight
             if not kind:

@@ -9,6 +9,7 @@ import re
 import ahocorasick
 
 from bot.advisor import cues
+from bot.advisor.gates import GatedPattern
 
 
 @dataclass(frozen=True)
@@ -28,10 +29,12 @@ def _automaton(groups: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
 
 _CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now": cues.NOW_CUES,
                     "victim": cues.VICTIM_CUES})
-_PATTERNS = [(re.compile(pattern), kind) for kind, patterns in
+_PATTERNS = [(GatedPattern(pattern), kind) for kind, patterns in
              (("loss", cues.LOSS_PATTERNS), ("exposure", cues.EXPOSURE_PATTERNS), ("now", cues.NOW_PATTERNS))
              for pattern in patterns]
 _NEGATIONS = _automaton({"negation": cues.NEGATIONS})
+_CONDITIONS = re.compile("|".join(map(re.escape, cues.CONDITIONS)))
+_CLAIMS = re.compile("|".join(map(re.escape, cues.CLAIMS)))
 _REQUESTS = _automaton({"request": cues.REQUESTS})
 
 
@@ -47,28 +50,30 @@ def _window(text: str, start: int) -> str:
 
 def _clause_before(text: str, start: int) -> str:
     """The clause the cue sits in, up to the cue."""
-    begin = max((text.rfind(mark, 0, start) for mark in cues.CLAUSE_ENDS), default=-1)
-    return text[begin + 1:start]
+    begin = start
+    while begin and text[begin - 1] not in cues.CLAUSE_ENDS:
+        begin -= 1
+    return text[begin:start]
 
 
 def negated(text: str, start: int, cue: str) -> bool:
     """A negation or hedge shortly before the cue, a condition right after it, a caller's claim in its
     clause, or (unless the cue says it was done) a request earlier in its clause: "他让我把钱都转出去"
     is not yet a loss."""
-    if any(True for _ in _NEGATIONS.iter(_window(text, start))):
+    if next(_NEGATIONS.iter(_window(text, start)), None) is not None:
         return True
     if cue.endswith(("后", "以后")) and text[start - 1:start] == cues.TERMS_BEFORE:
         return True
     after = text[start + len(cue):start + len(cue) + cues.CONDITION_REACH]
-    if any(condition in after for condition in cues.CONDITIONS):
+    if _CONDITIONS.search(after):
         return True
     clause = _clause_before(text, start)
-    if any(claim in clause[-cues.CLAIM_REACH:] for claim in cues.CLAIMS):
+    if _CLAIMS.search(clause, max(0, len(clause) - cues.CLAIM_REACH)):
         return True
     done = "了" in cue or "了" in after[:cues.DONE_REACH]
     if not done and text[start - 1:start] in cues.PLAN_BEFORE:
         return True
-    return not done and any(True for _ in _REQUESTS.iter(clause))
+    return not done and next(_REQUESTS.iter(clause), None) is not None
 
 
 def detect(text: str) -> list[Urgency]:
@@ -78,8 +83,11 @@ def detect(text: str) -> list[Urgency]:
         start = end - len(word) + 1
         if not negated(text, start, word):
             found.append(Urgency(word, kind))
+    chars = set(text)
     for pattern, kind in _PATTERNS:
-        for match in pattern.finditer(text):
+        if not pattern.may_match(chars):
+            continue
+        for match in pattern.regex.finditer(text):
             if not negated(text, match.start(), match.group(0)):
                 found.append(Urgency(match.group(0), kind))
                 break

@@ -1,0 +1,58 @@
+"""A cue pattern is skipped only when none of the characters a match could start with is present."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from bot.advisor import context, urgency
+from bot.advisor.gates import GatedPattern, first_characters
+from bot.advisor.normalize import normalize
+from bot.config import PROJECT_ROOT
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("(?:转|汇)了", {"转", "汇"}),
+    ("(?:已经|刚)转", {"已", "刚"}),
+    ("(?<![给向])我说了", {"我"}),
+    ("(?:我)?填了", {"我", "填"}),
+    ("[a-c]x", {"a", "b", "c"}),
+    ("稳赚|百分百", {"稳", "百"}),
+])
+def test_first_characters_of_a_pattern(pattern: str, expected: set[str]) -> None:
+    assert first_characters(re.compile(pattern)) == expected
+
+
+@pytest.mark.parametrize("pattern", [".{0,3}转", "[^我]说", "x*", "(?:a|)", r"\d元", "(?i)qq"])
+def test_a_pattern_that_may_start_anywhere_has_no_gate(pattern: str) -> None:
+    assert first_characters(re.compile(pattern)) is None
+
+
+def _messages() -> list[str]:
+    texts = []
+    for path in sorted((PROJECT_ROOT / "tests" / "eval").glob("*.jsonl")):
+        texts += [normalize(json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").splitlines()]
+    return texts
+
+
+def test_no_cue_pattern_is_skipped_on_a_message_it_matches() -> None:
+    patterns = [pattern for pattern, _kind in urgency._PATTERNS] + [pattern for pattern, *_ in context._TACTICS]
+    skipped = matched = 0
+    for text in _messages():
+        chars = set(text)
+        for pattern in patterns:
+            found = pattern.regex.search(text) is not None
+            matched += found
+            if not pattern.may_match(chars):
+                skipped += 1
+                assert not found, (pattern.regex.pattern, text)
+    assert matched > 500 and skipped > 10 * matched  # the gate does skip, and the patterns do match
+
+
+def test_a_gated_search_finds_what_the_pattern_finds() -> None:
+    pattern = GatedPattern(r"(?:转|汇)了.{0,3}?\d")
+    text = "我已经转了5000"
+    assert pattern.search(text, set(text)).group(0) == "转了5"
+    assert pattern.search("我没有付钱", set("我没有付钱")) is None
