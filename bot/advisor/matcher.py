@@ -34,6 +34,11 @@ EXTRA_SHARE = 0.4
 EXTRA_WORDS = 2
 
 
+# Slots (a power of two, less one) of the table of character pairs that occur inside words: a few
+# percent of slots are taken, so a pair absent from every word is nearly always told at once.
+PAIR_SLOTS = (1 << 22) - 1
+
+
 class _Segmenter:
     """One jieba tokenizer per process, loaded on first use, with every knowledge-base word added."""
 
@@ -48,6 +53,7 @@ class _Segmenter:
         self._lock = threading.Lock()
         self._logp: dict[str, float] = {}
         self._logtotal = 0.0
+        self._pairs = bytearray()  # built with the dictionary: see _note_pairs
 
     def add_words(self, words: set[str]) -> None:
         with self._lock:
@@ -85,6 +91,8 @@ class _Segmenter:
         jieba's FREQ holds every prefix of every word (at frequency 0), so a fragment that is not in it
         extends to no word; most fragments fail that one lookup.
         """
+        if not self._pairs[hash(text[boundary - 1:boundary + 1]) & PAIR_SLOTS]:
+            return False
         freq = self._tokenizer.FREQ
         size = len(text)
         lowest = boundary - self.WINDOW if boundary > self.WINDOW else 0
@@ -161,14 +169,27 @@ class _Segmenter:
             position = end
         cuts.add(offset + size)
 
+    def _note_pairs(self, words) -> None:
+        """Mark every two adjacent characters inside a dictionary word: a boundary between two characters
+        that are never adjacent in any word is crossed by none. Every prefix of a word is in FREQ, so
+        the last pair of each entry covers every pair of every word (a few spare ones only cost a scan)."""
+        pairs = self._pairs
+        for word in words:
+            if len(word) > 1:
+                pairs[hash(word[-2:]) & PAIR_SLOTS] = 1
+
     def _flush(self) -> None:
         with self._lock:
             self._tokenizer.check_initialized()
+            if not self._pairs:
+                self._pairs = bytearray(PAIR_SLOTS + 1)
+                self._note_pairs(self._tokenizer.FREQ)
             for word in self._pending:
                 # Only words jieba lacks, at the frequency jieba itself suggests: knowledge-base words
                 # must not swallow their neighbours ("跟我借" must leave "借钱" a word).
                 if word not in self._tokenizer.FREQ or not self._tokenizer.FREQ[word]:
                     self._tokenizer.add_word(word)
+                    self._note_pairs(word[:end] for end in range(2, len(word) + 1))
             self._added |= self._pending
             self._pending = set()
             self._cache.clear()
