@@ -11,7 +11,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 CATEGORIES = (
     "刷单返利", "虚假网络投资理财", "虚假网络贷款", "虚假征信", "冒充电商物流客服",
@@ -76,9 +76,18 @@ class KnowledgeBase:
     texts: dict[str, str]
     entries: list[Entry] = field(default_factory=list)
     disguises: dict[str, list[str]] = field(default_factory=dict)
+    # Reply sections already put together from this base's texts (a base is never changed in place).
+    rendered: dict[tuple, str] = field(default_factory=dict, repr=False, compare=False)
 
     def text(self, key: str) -> str:
         return self.texts[key]
+
+    def render_once(self, key: tuple, build: Callable[[], str]) -> str:
+        """The text build() makes, made once per key for the life of this base."""
+        text = self.rendered.get(key)
+        if text is None:
+            text = self.rendered[key] = build()
+        return text
 
     @classmethod
     def from_documents(cls, entries: list[dict], texts: dict[str, str],

@@ -54,10 +54,21 @@ def _bullets(items: list[str], numbered: bool = False) -> str:
 
 
 def _verdict(findings: Findings, knowledge: KnowledgeBase) -> str:
-    if findings.entry is None:
+    entry = findings.entry
+    if entry is None:
         return knowledge.text("verdict_blacklist" if findings.blacklisted else "verdict_general")
     key = "verdict_high" if findings.risk == "high" else "verdict_medium"
-    return fill(knowledge.text(key), category=findings.entry.category, title=findings.entry.title)
+    return knowledge.render_once((key, entry.id), lambda: fill(knowledge.text(key), category=entry.category,
+                                                                title=entry.title))
+
+
+def _entry_section(knowledge: KnowledgeBase, entry: Entry, part: str, count: int) -> str:
+    """An entry's "what to do" (numbered) or "how to avoid" section, with its heading."""
+    def build() -> str:
+        if part == "actions":
+            return knowledge.text("actions_heading") + "\n" + _bullets(entry.actions[:count], numbered=True)
+        return knowledge.text("avoid_heading") + "\n" + _bullets(entry.avoid[:count])
+    return knowledge.render_once((part, entry.id, count), build)
 
 
 def _scam_sections(findings: Findings, knowledge: KnowledgeBase, sizes: tuple[int, int, int]) -> list[str]:
@@ -68,12 +79,12 @@ def _scam_sections(findings: Findings, knowledge: KnowledgeBase, sizes: tuple[in
     if flags:
         sections.append(knowledge.text("flags_heading") + "\n" + _bullets(flags))
     entry = findings.entry
-    actions = entry.actions[:action_count] if entry else [knowledge.text("sanbuyiduo")]
-    if not findings.urgent or entry:
-        sections.append(knowledge.text("actions_heading") + "\n" + _bullets(actions, numbered=True))
-    avoid = entry.avoid[:avoid_count] if entry else []
-    if avoid:
-        sections.append(knowledge.text("avoid_heading") + "\n" + _bullets(avoid))
+    if entry is not None:
+        sections.append(_entry_section(knowledge, entry, "actions", action_count))
+        sections.append(_entry_section(knowledge, entry, "avoid", avoid_count))
+    elif not findings.urgent:
+        sections.append(knowledge.text("actions_heading") + "\n"
+                        + _bullets([knowledge.text("sanbuyiduo")], numbered=True))
     sections.append(knowledge.text("hotlines"))
     return sections
 
