@@ -1,11 +1,12 @@
 """The advisor on one core: throughput, latency and worker memory, with the knowledge base at 1×, 10× and 100×.
 
-`run()` measures each size in a fresh worker process pinned to one CPU and returns the figures
-(throughput by CPU time, best of several batches as timeit does, since other load only adds time;
-also the first pass over the messages, when none of their word edges has been cut by jieba yet);
-`python -m bench.advisor` prints them. Synthetic entries copy the bundled ones with every signal
-word lengthened by a unique suffix, so the pattern count grows with the size while the messages
-(the labelled evaluation set: pasted scams, descriptions, questions, notices, greetings) stay the same.
+`run()` measures each size in a fresh worker process pinned to one CPU and returns the figures:
+throughput by CPU time over several passes through the messages, each pass new to the process
+(the word-edge memory is emptied first), reported as the best pass (as timeit does, since other
+load only adds time), the median and the worst; `python -m bench.advisor` prints them. Synthetic
+entries copy the bundled ones with every signal word lengthened by a unique suffix, so the pattern
+count grows with the size while the messages (the labelled evaluation set: pasted scams,
+descriptions, questions, notices, greetings) stay the same.
 """
 
 from __future__ import annotations
@@ -21,8 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALES = (1, 10, 100)
-MESSAGES_PER_SIZE = 8000
-BATCHES = 8
+BATCHES = 8  # each a pass over every message, as new to the process
 FLOOR = 5000  # messages per second, at every size
 
 
@@ -65,6 +65,7 @@ def measure(scale: int) -> dict:
     """Build the advisor at one size and time it on realistic messages (runs inside a worker)."""
     from bot.advisor import Advisor
     from bot.advisor.knowledge import KnowledgeBase
+    from bot.advisor.matcher import SEGMENTER
 
     documents, texts, disguises = scaled_documents(scale)
     started = time.perf_counter()
@@ -73,20 +74,16 @@ def measure(scale: int) -> dict:
     build_seconds = time.perf_counter() - started
     messages = realistic_messages()
     advisor.analyze("部门经理说集中奖励，要我先转账")  # loads jieba's dictionary, once per process
-    cpu = time.process_time()
-    for text in messages:  # the first pass sees every message new: no word edge is cached yet
-        advisor.analyze(text)
-    first_pass = len(messages) / (time.process_time() - cpu)
-    per_batch = MESSAGES_PER_SIZE // BATCHES
-    stream = [messages[i % len(messages)] for i in range(per_batch)]
+    core_before = calibrate()
     latencies, rates = [], []
     for _ in range(BATCHES):
+        SEGMENTER.forget()  # every batch is new to the process: nothing learnt from an earlier one
         cpu = time.process_time()
-        for text in stream:
+        for text in messages:
             begin = time.perf_counter_ns()
             advisor.analyze(text)
             latencies.append(time.perf_counter_ns() - begin)
-        rates.append(len(stream) / (time.process_time() - cpu))
+        rates.append(len(messages) / (time.process_time() - cpu))
     latencies.sort()
     return {
         "scale": scale, "entries": len(knowledge.entries),
@@ -94,11 +91,11 @@ def measure(scale: int) -> dict:
         "build_seconds": round(build_seconds, 3), "messages": len(latencies),
         "messages_per_second": round(max(rates)),
         "messages_per_second_median": round(statistics.median(rates)),
-        "first_pass_messages_per_second": round(first_pass),
+        "messages_per_second_worst": round(min(rates)),
         "p50_ms": round(latencies[len(latencies) // 2] / 1e6, 3),
         "p99_ms": round(latencies[int(len(latencies) * 0.99)] / 1e6, 3),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
-        "loop_10m_seconds": calibrate(),
+        "loop_10m_seconds": [core_before, calibrate()],
     }
 
 
@@ -118,28 +115,28 @@ def _worker(scale: int) -> dict:
 
 
 def run() -> dict:
-    """Figures for every size, and whether each stays above the floor."""
+    """Figures for every size, and whether the median batch of each stays above the floor."""
     sizes = [_worker(scale) for scale in SCALES]
     return {"sizes": sizes, "floor_messages_per_second": FLOOR,
-            "flat": all(size["messages_per_second"] >= FLOOR for size in sizes),
+            "flat": all(size["messages_per_second_median"] >= FLOOR for size in sizes),
             "worker_peak_rss_mb": sizes[0]["peak_rss_mb"]}
 
 
 def report(results: dict) -> str:
-    lines = ["advisor (one core; msg/s by CPU time: best batch as timeit reports it, the median batch, and the first"
-             " pass, where every message is new to the word-edge cache)",
-             f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'msg/s':>7} {'median':>7} "
-             f"{'1st pass':>8} {'p50 ms':>7} {'p99 ms':>7} {'peak MB':>8}"]
+    lines = [f"advisor (one core; msg/s by CPU time over {BATCHES} passes through the evaluation messages, each pass"
+             " new to the process: the best, median and worst pass)",
+             f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'best':>7} {'median':>7} "
+             f"{'worst':>7} {'p50 ms':>7} {'p99 ms':>7} {'peak MB':>8}"]
     for size in results["sizes"]:
         lines.append(f"  {size['scale']:>4}× {size['entries']:>8} {size['patterns']:>9} {size['build_seconds']:>8} "
                      f"{size['messages_per_second']:>7} {size['messages_per_second_median']:>7} "
-                     f"{size['first_pass_messages_per_second']:>8} "
+                     f"{size['messages_per_second_worst']:>7} "
                      f"{size['p50_ms']:>7} {size['p99_ms']:>7} {size['peak_rss_mb']:>8}")
     verdict = "yes" if results["flat"] else "NO"
-    lines.append(f"  ≥ {results['floor_messages_per_second']} msg/s at every size: {verdict}; "
+    lines.append(f"  median pass ≥ {results['floor_messages_per_second']} msg/s at every size: {verdict}; "
                  f"worker peak memory (bundled base): {results['worker_peak_rss_mb']} MB")
-    loops = ", ".join(str(size["loop_10m_seconds"]) for size in results["sizes"])
-    lines.append(f"  core speed while measuring: a 10M-iteration Python loop took {loops} CPU s "
+    loops = ", ".join("/".join(map(str, size["loop_10m_seconds"])) for size in results["sizes"])
+    lines.append(f"  core speed before/after each size: a 10M-iteration Python loop took {loops} CPU s "
                  f"(about 0.4 s on an unloaded modern core)")
     return "\n".join(lines)
 

@@ -105,7 +105,9 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
     for pattern, weight, kind in _TACTICS:
         if kind is True and not on_topic:
             continue
-        match = pattern.search(text, chars)  # usually none, or not denied: then no generator is needed
+        if pattern.gate.isdisjoint(chars):
+            continue
+        match = pattern.regex.search(text)  # usually none, or not denied: then no generator is needed
         if match and _denied(text, match.start()):
             match = next((m for m in pattern.regex.finditer(text) if not _denied(text, m.start())), None)
         if match:

@@ -15,21 +15,33 @@ from re import _parser
 MAX_CLASS = 512
 
 
-class GatedPattern:
-    """A compiled pattern and the characters a match can start with (None: any)."""
+class _AnyCharacter:
+    """The gate of a pattern that may start with any character: it never keeps the pattern out."""
 
-    __slots__ = ("regex", "first")
+    __slots__ = ()
+
+    def isdisjoint(self, _chars) -> bool:
+        return False
+
+
+ANY_CHARACTER = _AnyCharacter()
+
+
+class GatedPattern:
+    """A compiled pattern and its gate: the characters a match can start with.
+
+    Hot loops test `pattern.gate.isdisjoint(chars)` inline and skip the pattern when it is true.
+    """
+
+    __slots__ = ("regex", "gate")
 
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
-        self.first = first_characters(self.regex)
+        self.gate = first_characters(self.regex) or ANY_CHARACTER
 
     def may_match(self, chars: set[str] | frozenset[str]) -> bool:
         """False only when no match can exist in a text made of these characters."""
-        return self.first is None or not self.first.isdisjoint(chars)
-
-    def search(self, text: str, chars: set[str] | frozenset[str]) -> re.Match[str] | None:
-        return self.regex.search(text) if self.may_match(chars) else None
+        return not self.gate.isdisjoint(chars)
 
 
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:

@@ -55,6 +55,13 @@ class _Segmenter:
         self._logtotal = 0.0
         self._pairs = bytearray()  # built with the dictionary: see _note_pairs
 
+    def forget(self) -> None:
+        """Drop what earlier messages taught (word edges decided, word probabilities computed), as in a
+        fresh process: the benchmark measures every batch as new messages."""
+        with self._lock:
+            self._cache = {}
+            self._logp = {}
+
     def add_words(self, words: set[str]) -> None:
         with self._lock:
             self._pending |= words - self._added

@@ -85,7 +85,7 @@ def detect(text: str) -> list[Urgency]:
             found.append(Urgency(word, kind))
     chars = set(text)
     for pattern, kind in _PATTERNS:
-        if not pattern.may_match(chars):
+        if pattern.gate.isdisjoint(chars):
             continue
         for match in pattern.regex.finditer(text):
             if not negated(text, match.start(), match.group(0)):
