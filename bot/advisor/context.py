@@ -121,4 +121,4 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
 
 def _denied(text: str, start: int) -> bool:
     before = text[max(0, start - 2):start]
-    return any(before.endswith(word) for word in cues.TACTIC_NEGATIONS)
+    return before.endswith(cues.TACTIC_NEGATIONS)
