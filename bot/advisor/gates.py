@@ -8,7 +8,8 @@ running the regex engine; the answer is the same, only sooner.
 from __future__ import annotations
 
 import re
-from re import _constants as sre  # noqa: PLC2701 - the parser's opcodes, stable within Python 3.11
+# The standard library's own pattern parser and its opcodes (stable within Python 3.11).
+from re import _constants as sre
 from re import _parser
 
 # A character class wider than this (a range such as [a-z] is fine) is not worth listing.

@@ -23,7 +23,7 @@ jieba.setLogLevel(logging.WARNING)
 _CJK_ONLY = re.compile(r"^[\u3400-\u9fff]+$")
 # jieba's own block, skip and Latin patterns (jieba.re_han_default, re_skip_default, re_eng).
 _HAN = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
-_HAN_WORD = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+$")
+_HAN_WORD = re.compile("[\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+")
 _SKIP = re.compile("(\r\n|\\s)", re.U)
 _ENG = re.compile("[a-zA-Z0-9]", re.U)
 # Short Chinese patterns ("中奖", "经理") must start or end a word: "集中奖励" holds no 中奖,
@@ -107,7 +107,7 @@ class _Segmenter:
             stop = boundary + 1
             fragment = text[begin:stop]
             while fragment in freq:
-                if freq[fragment] and _HAN_WORD.match(fragment):
+                if freq[fragment] and _HAN_WORD.fullmatch(fragment):
                     return True
                 if stop == size:
                     break
