@@ -92,3 +92,29 @@ def test_a_question_about_a_named_scam_names_its_category(advisor: Advisor, text
 @pytest.mark.parametrize("text", ["怎么防止老人被骗买保健品", "我想学习一下怎么防范电信诈骗"])
 def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -> None:
     assert not advisor.analyze(text).is_scam
+
+
+@pytest.mark.parametrize("text", [
+    "在楼下便利店扫码付了28块 老板是熟人",
+    "老公让我转三百交燃气费 我已经转了",
+    "我自己在app里申请的退货退款 商家同意了",
+    "【东方航空】您的航班值机已开放，请通过官方App或官网办理",
+    "以前被骗过一次 现在接到陌生电话就害怕 有什么办法",
+    "我们单位财务想学一下怎么防冒充老板转账",
+])
+def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam and not analysis.urgent
+
+
+def test_news_of_someone_elses_scam_stopped_in_time_is_not_an_alarm(advisor: Advisor) -> None:
+    analysis = advisor.analyze("听说邻居差点被冒充客服的骗了 幸好银行拦下来了")
+    assert not analysis.is_scam and not analysis.urgent
+
+
+@pytest.mark.parametrize("text", [
+    "我妈差点被冒充警察的骗了 被银行拦下了 这是什么骗局",  # family, and a question: a consultation
+    "听说邻居被冒充客服的骗了 我也接到了同样的电话 让我开屏幕共享",  # it concerns the resident
+])
+def test_a_near_miss_that_concerns_the_resident_is_still_answered_as_a_scam(advisor: Advisor, text: str) -> None:
+    assert advisor.analyze(text).is_scam

@@ -101,3 +101,26 @@ def test_money_gone_to_someone_suspicious_is_urgent_without_a_sure_type(advisor:
 def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
     assert not analysis.is_scam and not analysis.urgent
+
+
+@pytest.mark.parametrize("text, urgent", [
+    # at the bank, the counter or the payment page right now, or still being walked through it
+    ("我现在人就在工商银行排队", True), ("我在去ATM的路上了", True), ("我现在就在转账页面", True),
+    ("他还在远程控制着我手机", True), ("我正准备交", True), ("还在转", True),
+    # already done, told in a few words
+    ("我刚才说了", True), ("装了他们发的软件", True), ("卡号我已经输了", True), ("卡里被扣了两千", True),
+    # told as an instruction or as an old experience, it is not
+    ("他说先转到这个卡上", False), ("以前被骗过一次", False), ("我现在在银行，要转吗", True),
+])
+def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None:
+    assert bool(detect(normalize(text))) is urgent
+
+
+@pytest.mark.parametrize("text", [
+    "客服说解冻要交五千 我现在人就在工商银行排队",
+    "那个自称警察的让我装了他们发的软件 现在还在远程控制着我手机",
+    "要我帮他先垫付货款2万 我在手机银行正在转",  # a space after the number still ends the clause
+])
+def test_voice_style_messages_in_progress_are_urgent(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert analysis.is_scam and analysis.urgent

@@ -127,7 +127,7 @@ class Advisor:
         ordinary = context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT
         if ordinary:
             score += ROUTINE_WEIGHT
-        if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE:
+        if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
             score += URGENCY_BONUS
         if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds) and not ordinary:
             score = max(score, THRESHOLD)
@@ -136,6 +136,10 @@ class Advisor:
         if (any(cue.kind in DEED_KINDS for cue in cues) and not context.stopped_in_time(kinds) and not ordinary
                 and (score >= LOW and tactic > 0 and on_topic or context.suspect_payee(kinds))):
             score = max(score, THRESHOLD)
+        # A general question about preventing scams, or news of someone else's scam stopped in time,
+        # is at most unsure, however plainly it names the scam.
+        if general_question(kinds, specific) or context.others_story(kinds):
+            score = min(score, LOW)
         return score
 
     def _check_blacklist(self, entities: Entities) -> bool:
@@ -172,11 +176,17 @@ def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: f
         total += OFFICIAL_NOTICE_WEIGHT
         if normalized.startswith("【") and not entities.urls and not entities.phones:
             total += SIGNED_NOTICE_WEIGHT
-    if context.learning_question(kinds) and not (specific and context.asks_what_it_is(kinds)):
+    if general_question(kinds, specific):
         total += LEARNING_WEIGHT
     if context.service_question(kinds):
         total += SERVICE_WEIGHT
     return total
+
+
+def general_question(kinds: set[str], specific: bool) -> bool:
+    """A question about scams in general; a question about what a clearly named scam is counts as
+    being about that scam ("杀猪盘是什么意思")."""
+    return context.learning_question(kinds) and not (specific and context.asks_what_it_is(kinds))
 
 
 def _tags(entities: Entities) -> frozenset[str]:

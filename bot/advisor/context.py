@@ -16,9 +16,11 @@ _TACTICS = [(GatedPattern(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 el
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
+THIRD_PARTY, QUESTION = "third_party", "question"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
-          UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES}
+          UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES,
+          THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -57,6 +59,11 @@ def learning_question(kinds: set[str]) -> bool:
 def service_question(kinds: set[str]) -> bool:
     """A question about a public service, such as where to renew an ID card."""
     return SERVICE in kinds
+
+
+def others_story(kinds: set[str]) -> bool:
+    """News of someone else's scam that was stopped in time, not about the resident and asking nothing."""
+    return STOPPED in kinds and THIRD_PARTY in kinds and INVOLVEMENT not in kinds and QUESTION not in kinds
 
 
 def stopped_in_time(kinds: set[str]) -> bool:

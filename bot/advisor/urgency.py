@@ -56,6 +56,16 @@ def _clause_before(text: str, start: int) -> str:
     return text[begin:start]
 
 
+def _clause_after(text: str, end: int, reach: int) -> str:
+    """Up to reach characters after the cue, within its clause: "我现在在银行，要打吗" asks nothing
+    of being at the bank."""
+    after = text[end:end + reach]
+    for index, char in enumerate(after):
+        if char in cues.CLAUSE_ENDS:
+            return after[:index]
+    return after
+
+
 def negated(text: str, start: int, cue: str) -> bool:
     """A negation or hedge shortly before the cue, a condition right after it, a caller's claim in its
     clause, or (unless the cue says it was done) a request earlier in its clause: "他让我把钱都转出去"
@@ -64,13 +74,14 @@ def negated(text: str, start: int, cue: str) -> bool:
         return True
     if cue.endswith(("后", "以后")) and text[start - 1:start] == cues.TERMS_BEFORE:
         return True
-    after = text[start + len(cue):start + len(cue) + cues.CONDITION_REACH]
+    after = _clause_after(text, start + len(cue), cues.CONDITION_REACH)
     if _CONDITIONS.search(after):
         return True
     clause = _clause_before(text, start)
     if _CLAIMS.search(clause, max(0, len(clause) - cues.CLAIM_REACH)):
         return True
-    done = "了" in cue or "了" in after[:cues.DONE_REACH]
+    # "了" says it was done; "正在"/"还在" that it is being done.
+    done = "了" in cue or "了" in after[:cues.DONE_REACH] or cue.startswith(cues.UNDER_WAY)
     if not done and text[start - 1:start] in cues.PLAN_BEFORE:
         return True
     return not done and next(_REQUESTS.iter(clause), None) is not None
