@@ -101,6 +101,8 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "【东方航空】您的航班值机已开放，请通过官方App或官网办理",
     "以前被骗过一次 现在接到陌生电话就害怕 有什么办法",
     "我们单位财务想学一下怎么防冒充老板转账",
+    "侄子来我家当面借了三千 写了借条 我给的现金",
+    "我在12306上自己退了车票 手续费扣了几块 剩下的退回卡里了",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
