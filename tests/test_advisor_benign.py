@@ -103,6 +103,8 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "我们单位财务想学一下怎么防冒充老板转账",
     "侄子来我家当面借了三千 写了借条 我给的现金",
     "我在12306上自己退了车票 手续费扣了几块 剩下的退回卡里了",
+    "裤子不合身 我自己在app里申请了退款 钱已经退回支付宝了",
+    "孩子在游戏官方充值了68块 我同意的",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

@@ -108,6 +108,10 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("我现在人就在工商银行排队", True), ("我在去ATM的路上了", True), ("我现在就在转账页面", True),
     ("他还在远程控制着我手机", True), ("我正准备交", True), ("还在转", True),
     ("会议软件现在还开着", True), ("他现在还在看我屏幕", True), ("我在邮局排队汇款", True),
+    ("我人已经在农行排上号了", True), ("我现在就在工行门口", True), ("手机屏幕在自己动", True),
+    ("对方问奶奶密码 奶奶已经说了", True), ("让我给客户转18万 我刚转完", True),
+    # a card or account handed over for someone else's use is done; asking about it is not
+    ("我把银行卡卖给他了", True), ("把微信号租给别人用犯法吗", False),
     # already done, told in a few words
     ("我刚才说了", True), ("装了他们发的软件", True), ("卡号我已经输了", True), ("卡里被扣了两千", True),
     # told as an instruction or as an old experience, it is not
