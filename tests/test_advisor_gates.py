@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.advisor import context, urgency
-from bot.advisor.gates import GatedPattern, first_characters
+from bot.advisor.gates import GatedPattern, first_characters, openings
 from bot.advisor.normalize import normalize
 from bot.config import PROJECT_ROOT
 
@@ -54,3 +54,29 @@ def test_no_cue_pattern_is_skipped_on_a_message_it_matches() -> None:
 def test_a_pattern_that_may_start_anywhere_is_never_skipped() -> None:
     assert GatedPattern(r".{0,3}转了").may_match(set("你好"))
     assert not GatedPattern(r"(?:转|汇)了").may_match(set("你好"))
+
+
+@pytest.mark.parametrize("pattern, expected", [
+    ("(?:我|都|也)填了", {"我填", "都填", "也填"}),
+    ("(?:现在|正)(?:就)?在银行", {"现在", "正就", "正在"}),
+    ("正在.{0,16}?转", {"正在"}),
+    ("(?:刚|刚才)转", {"刚转", "刚才"}),
+])
+def test_two_character_openings_of_a_pattern(pattern: str, expected: set[str]) -> None:
+    assert openings(re.compile(pattern), 2) == expected
+
+
+@pytest.mark.parametrize("pattern", ["转.{0,3}了", "(?:转|汇)", "[^我]说了"])
+def test_openings_that_cannot_be_listed(pattern: str) -> None:
+    assert openings(re.compile(pattern), 2) is None
+
+
+def test_no_cue_pattern_is_skipped_by_its_openings_on_a_message_it_matches() -> None:
+    patterns = [pattern for pattern, _kind in urgency._PATTERNS] + [pattern for pattern, *_ in context._TACTICS]
+    skipped = 0
+    for text in _messages():
+        for pattern in patterns:
+            if not pattern.may_match(set(text), text):
+                skipped += 1
+                assert pattern.regex.search(text) is None, (pattern.regex.pattern, text)
+    assert skipped > 0

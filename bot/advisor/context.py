@@ -112,7 +112,7 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
     for pattern, weight, kind in _TACTICS:
         if kind is True and not on_topic:
             continue
-        if pattern.gate.isdisjoint(chars):
+        if pattern.gate.isdisjoint(chars) or pattern.opening is not None and pattern.opening.search(text) is None:
             continue
         match = pattern.regex.search(text)  # usually none, or not denied: then no generator is needed
         if match and _denied(text, match.start()):

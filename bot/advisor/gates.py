@@ -12,8 +12,10 @@ import re
 from re import _constants as sre
 from re import _parser
 
-# A character class wider than this (a range such as [a-z] is fine) is not worth listing.
+# A character class wider than this (a range such as [a-z] is fine) is not worth listing,
+# nor more openings than MAX_OPENINGS.
 MAX_CLASS = 512
+MAX_OPENINGS = 512
 
 
 class _AnyCharacter:
@@ -29,70 +31,95 @@ ANY_CHARACTER = _AnyCharacter()
 
 
 class GatedPattern:
-    """A compiled pattern and its gate: the characters a match can start with.
+    """A compiled pattern and its gates: the characters a match can start with, and a quick search
+    for the two-character openings a match can start with (None where they cannot be listed).
 
-    Hot loops test `pattern.gate.isdisjoint(chars)` inline and skip the pattern when it is true.
+    Hot loops test `pattern.gate.isdisjoint(chars)` inline, then `pattern.opening.search(text)`,
+    and skip the pattern as soon as one fails.
     """
 
-    __slots__ = ("regex", "gate")
+    __slots__ = ("regex", "gate", "opening")
 
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
         self.gate = first_characters(self.regex) or ANY_CHARACTER
+        pairs = openings(self.regex, 2)
+        self.opening = re.compile("|".join(map(re.escape, sorted(pairs)))) if pairs else None
 
-    def may_match(self, chars: set[str] | frozenset[str]) -> bool:
-        """False only when no match can exist in a text made of these characters."""
-        return not self.gate.isdisjoint(chars)
+    def may_match(self, chars: set[str] | frozenset[str], text: str | None = None) -> bool:
+        """False only when no match can exist in a text made of these characters (or in text)."""
+        if self.gate.isdisjoint(chars):
+            return False
+        return text is None or self.opening is None or self.opening.search(text) is not None
 
 
 def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
     """The characters every match of regex starts with, or None when that cannot be told
     (the pattern may start with any character, or may match the empty string)."""
+    return openings(regex, 1)
+
+
+def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
+    """The strings of `size` characters every match of regex starts with, or None when they cannot
+    be listed (a match may be shorter, or start with any character, or there are too many)."""
     if regex.flags & (re.IGNORECASE | re.VERBOSE):
         return None
-    chars, nullable = _first(_parser.parse(regex.pattern, regex.flags))
-    if chars is None or nullable:
+    found = _sequence(_parser.parse(regex.pattern, regex.flags), {""}, size)
+    if found is None or any(len(start) < size for start in found):
         return None
-    return frozenset(chars)
+    return frozenset(found)
 
 
-def _first(items) -> tuple[set[str] | None, bool]:
-    """(first characters, may this sequence match empty) of a parsed sequence."""
-    found: set[str] = set()
+def _sequence(items, starts: set[str], size: int) -> set[str] | None:
+    """Each start (a string shorter than size) extended by what the parsed sequence can match, up to size."""
+    current = set(starts)
     for op, arg in items:
-        chars, nullable = _first_of_item(op, arg)
-        if chars is None:
-            return None, False
-        found |= chars
-        if not nullable:
-            return found, False
-    return found, True
+        if all(len(start) >= size for start in current):
+            break
+        current = _item(op, arg, current, size)
+        if current is None or len(current) > MAX_OPENINGS:
+            return None
+    return current
 
 
-def _first_of_item(op, arg) -> tuple[set[str] | None, bool]:
+def _item(op, arg, starts: set[str], size: int) -> set[str] | None:
+    done = {start for start in starts if len(start) >= size}
+    open_starts = starts - done
     if op is sre.LITERAL:
-        return {chr(arg)}, False
+        return done | {start + chr(arg) for start in open_starts}
     if op is sre.IN:
-        return _class(arg), False
+        chars = _class(arg)
+        return None if chars is None else done | {start + char for start in open_starts for char in chars}
     if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT):
-        return set(), True  # zero-width: the match's first character comes after it
+        return starts  # zero-width: what follows supplies the characters
     if op is sre.SUBPATTERN:
-        return _first(arg[-1])
+        inner = _sequence(arg[-1], open_starts, size)
+        return None if inner is None else done | inner
     if op is sre.BRANCH:
-        found: set[str] = set()
-        any_nullable = False
+        found = set(done)
         for branch in arg[1]:
-            chars, nullable = _first(branch)
-            if chars is None:
-                return None, False
-            found |= chars
-            any_nullable = any_nullable or nullable
-        return found, any_nullable
+            inner = _sequence(branch, open_starts, size)
+            if inner is None:
+                return None
+            found |= inner
+        return found
     if op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT):
-        minimum, _maximum, body = arg
-        chars, nullable = _first(body)
-        return chars, nullable or minimum == 0
-    return None, False  # any character, a negated class, a back-reference, …
+        return _repeat(arg, open_starts, size, done)
+    return None  # any character, a negated class, a back-reference, …
+
+
+def _repeat(arg, open_starts: set[str], size: int, done: set[str]) -> set[str] | None:
+    """A repeated body: zero or more repetitions as allowed; more than `size` add nothing new."""
+    minimum, maximum, body = arg
+    found = set(open_starts) if minimum == 0 else set()
+    current = open_starts
+    for count in range(1, min(maximum, max(minimum, size)) + 1):
+        current = _sequence(body, current, size)
+        if current is None:
+            return None
+        if count >= minimum:
+            found |= current
+    return done | found
 
 
 def _class(items) -> set[str] | None:

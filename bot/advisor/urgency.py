@@ -96,7 +96,7 @@ def detect(text: str) -> list[Urgency]:
             found.append(Urgency(word, kind))
     chars = set(text)
     for pattern, kind in _PATTERNS:
-        if pattern.gate.isdisjoint(chars):
+        if pattern.gate.isdisjoint(chars) or pattern.opening is not None and pattern.opening.search(text) is None:
             continue
         for match in pattern.regex.finditer(text):
             if not negated(text, match.start(), match.group(0)):
