@@ -105,6 +105,8 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "我在12306上自己退了车票 手续费扣了几块 剩下的退回卡里了",
     "裤子不合身 我自己在app里申请了退款 钱已经退回支付宝了",
     "孩子在游戏官方充值了68块 我同意的",
+    "上个礼拜来派出所报案被骗了三千 民警给了回执 多久能有结果",
+    "商场满额抽奖抽中一个电饭煲 现场就领了",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

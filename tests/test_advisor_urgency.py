@@ -112,6 +112,7 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("对方问奶奶密码 奶奶已经说了", True), ("让我给客户转18万 我刚转完", True),
     # a card or account handed over for someone else's use is done; asking about it is not
     ("我把银行卡卖给他了", True), ("把微信号租给别人用犯法吗", False),
+    ("我打了陆仟过去", True), ("我现在就站在ATM机前面", True), ("手机在被他控制", True),
     # already done, told in a few words
     ("我刚才说了", True), ("装了他们发的软件", True), ("卡号我已经输了", True), ("卡里被扣了两千", True),
     # told as an instruction or as an old experience, it is not
