@@ -107,6 +107,11 @@ def test_an_encrypted_push_without_a_configured_key_is_refused(tmp_path):
 
 # --- refusals -------------------------------------------------------------------
 
+def tampered(signature: str) -> str:
+    """The signature with its last hex digit changed (always to a different digit)."""
+    return signature[:-1] + ("1" if signature.endswith("0") else "0")
+
+
 def signed(resident: Resident, text: str = "你好", **options):
     return resident.wechat.sign(resident.wechat.text_xml(resident.openid, text), "plaintext", **options)
 
@@ -120,7 +125,7 @@ def test_a_push_missing_a_query_parameter_is_a_bad_request(client, resident, mis
 
 def test_a_wrong_signature_is_refused_before_the_body_is_parsed(client, resident, config):
     push = signed(resident)
-    push.query["signature"] = push.query["signature"][:-1] + "0"
+    push.query["signature"] = tampered(push.query["signature"])
     response = client.post("/wechat", query_string=push.query, data=b"<not xml")
     assert response.status_code == 403
     assert stored_messages(config) == []
