@@ -10,9 +10,10 @@ import re
 import ahocorasick
 
 from bot.advisor import cues
-from bot.advisor.gates import GatedPattern
+from bot.advisor.gates import GatedList, GatedPattern
 
 _TACTICS = [(GatedPattern(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
+_TACTIC_GATES = GatedList([pattern for pattern, *_rest in _TACTICS])
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
@@ -108,11 +109,9 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
     """As `tactics`, plus the weight of firm tactics alone: asking for money, codes or secrecy,
     not a bare "is this real?" nor a request for a card number or an ID copy."""
     total, firm, seen = 0.0, 0.0, []
-    chars = set(text)
-    for pattern, weight, kind in _TACTICS:
+    for place in _TACTIC_GATES.open_in(text):
+        pattern, weight, kind = _TACTICS[place]
         if kind is True and not on_topic:
-            continue
-        if pattern.gate.isdisjoint(chars) or pattern.opening is not None and pattern.opening.search(text) is None:
             continue
         match = pattern.regex.search(text)  # usually none, or not denied: then no generator is needed
         if match and _denied(text, match.start()):

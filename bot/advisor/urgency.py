@@ -9,7 +9,7 @@ import re
 import ahocorasick
 
 from bot.advisor import cues
-from bot.advisor.gates import GatedPattern
+from bot.advisor.gates import GatedList, GatedPattern
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ _CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now
 _PATTERNS = [(GatedPattern(pattern), kind) for kind, patterns in
              (("loss", cues.LOSS_PATTERNS), ("exposure", cues.EXPOSURE_PATTERNS), ("now", cues.NOW_PATTERNS))
              for pattern in patterns]
+_GATES = GatedList([pattern for pattern, _kind in _PATTERNS])
 _NEGATIONS = _automaton({"negation": cues.NEGATIONS})
 _CONDITIONS = re.compile("|".join(map(re.escape, cues.CONDITIONS)))
 _CLAIMS = re.compile("|".join(map(re.escape, cues.CLAIMS)))
@@ -94,10 +95,8 @@ def detect(text: str) -> list[Urgency]:
         start = end - len(word) + 1
         if not negated(text, start, word):
             found.append(Urgency(word, kind))
-    chars = set(text)
-    for pattern, kind in _PATTERNS:
-        if pattern.gate.isdisjoint(chars) or pattern.opening is not None and pattern.opening.search(text) is None:
-            continue
+    for place in _GATES.open_in(text):
+        pattern, kind = _PATTERNS[place]
         for match in pattern.regex.finditer(text):
             if not negated(text, match.start(), match.group(0)):
                 found.append(Urgency(match.group(0), kind))
