@@ -14,15 +14,18 @@ _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 # Characters scammers put between characters to dodge filters ("刷 单", "微*信", "返.利").
 # Clause punctuation (，。！？；：) is kept: it bounds negation ("我没转，他让我…").
 _SEPARATORS = r"\s\-_*·•.、|/\\~`'\"^+=#@丶ˇ¨°()（）\[\]【】<>《》{}"
+# Each gap pattern first checks that a separator is at hand (a cheap lookahead), so the engine
+# does not try its lookbehinds at every other character of the message.
 _BETWEEN = re.compile(
-    rf"(?<=[{_CJK}A-Za-z0-9])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])"
-    rf"|(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}A-Za-z0-9])")
+    rf"(?=[{_SEPARATORS}])(?:(?<=[{_CJK}A-Za-z0-9])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}])"
+    rf"|(?<=[{_CJK}])[{_SEPARATORS}]{{1,3}}(?=[{_CJK}A-Za-z0-9]))")
 # A single separator between ASCII letters, as in "v x" or "q.q"; never across longer gaps.
-_LETTER_GAP = re.compile(r"(?<![a-z][a-z])(?<=[a-z])[\s\-_*.·](?=[a-z](?![a-z]))")
+_LETTER_GAP = re.compile(r"(?=[\s\-_*.·])(?<![a-z][a-z])(?<=[a-z])[\s\-_*.·](?=[a-z](?![a-z]))")
 # A space between two phrases ("让我保密 现在我正在去银行", "货款3万2 我在手机银行", "转18万 我刚转完") ends a
 # clause, as a comma would; spaces between single characters ("降 压 神 药") are a disguise and are
 # joined instead.
-_PHRASE_GAP = re.compile(rf"(?:(?<=[{_CJK}]{{2}})|(?<=[{_CJK}a-z0-9][a-z0-9])|(?<=[0-9][{_CJK}]))\s+(?=[{_CJK}]{{2}})")
+_PHRASE_GAP = re.compile(
+    rf"(?=\s)(?:(?<=[{_CJK}]{{2}})|(?<=[{_CJK}a-z0-9][a-z0-9])|(?<=[0-9][{_CJK}]))\s+(?=[{_CJK}]{{2}})")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff\u00ad]")
 _INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad")
 # Most messages hold no separator at all; a set test then spares the slower patterns.
