@@ -91,7 +91,8 @@ _CN_CHARS = "".join(_CN_DIGITS) + "".join(_CN_UNITS) + "".join(_CN_SECTIONS)
 _AMOUNT = re.compile(
     r"(?P<cur>[¥$]|rmb|人民币)\s?(?P<cur_num>\d[\d,]*(?:\.\d+)?)"
     r"|(?P<num>\d[\d,]*(?:\.\d+)?)\s?(?P<unit>万元|千元|百元|元|块钱|块|圆|w|k|万|千)(?P<tail>\d)?(?![a-z])"
-    rf"|(?P<cn>(?:[{''.join(_CN_DIGITS)}十拾][{_CN_CHARS}]+|[{''.join(_CN_DIGITS)}]))"
+    # A lone Chinese digit is money only with a unit ("五块"); "一个", "两人" are not tried at all.
+    rf"|(?P<cn>(?:[{''.join(_CN_DIGITS)}十拾][{_CN_CHARS}]+|[{''.join(_CN_DIGITS)}](?=\s?(?:元|块|圆))))"
     r"\s?(?P<cn_unit>元|块|圆)?"
     r"|(?:转|汇|付|交|充|打|借|投|赔|亏|骗|损失)(?:了|过去|走了|款|值了)?\s?(?P<bare>\d{3,}(?:\.\d+)?)(?![\d.])")
 # Every amount starts with one of these characters: checking it first spares trying each
