@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.advisor import context, urgency
-from bot.advisor.gates import GatedList, GatedPattern, first_characters, openings
+from bot.advisor.gates import GatedList, GatedPattern, openings
 from bot.advisor.normalize import normalize
 from bot.config import PROJECT_ROOT
 
@@ -22,12 +22,12 @@ from bot.config import PROJECT_ROOT
     ("稳赚|百分百", {"稳", "百"}),
 ])
 def test_first_characters_of_a_pattern(pattern: str, expected: set[str]) -> None:
-    assert first_characters(re.compile(pattern)) == expected
+    assert openings(re.compile(pattern), 1) == expected
 
 
 @pytest.mark.parametrize("pattern", [".{0,3}转", "[^我]说", "x*", "(?:a|)", r"\d元", "(?i)qq"])
 def test_a_pattern_that_may_start_anywhere_has_no_gate(pattern: str) -> None:
-    assert first_characters(re.compile(pattern)) is None
+    assert openings(re.compile(pattern), 1) is None
 
 
 def _messages() -> list[str]:

@@ -96,18 +96,13 @@ def routine(kinds: set[str]) -> bool:
     return ROUTINE in kinds and UNVERIFIED not in kinds
 
 
-def tactics(text: str, on_topic: bool = True) -> tuple[float, list[str]]:
-    """The capped weight of scam tactics in a normalized message, and the phrases that showed them.
+def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
+    """The capped weight of scam tactics in a normalized message, the weight of firm tactics alone
+    (asking for money, codes or secrecy, not a bare "is this real?" nor a request for a card number
+    or an ID copy), and the phrases that showed them.
 
     Off a scam topic, tactics count half, and a bare "is this real?" does not count at all.
     """
-    weight, _firm, seen = tactics_detail(text, on_topic)
-    return weight, seen
-
-
-def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
-    """As `tactics`, plus the weight of firm tactics alone: asking for money, codes or secrecy,
-    not a bare "is this real?" nor a request for a card number or an ID copy."""
     total, firm, seen = 0.0, 0.0, []
     for place in _TACTIC_GATES.open_in(text):
         pattern, weight, kind = _TACTICS[place]

@@ -71,12 +71,6 @@ class GatedList:
         return places
 
 
-def first_characters(regex: re.Pattern[str]) -> frozenset[str] | None:
-    """The characters every match of regex starts with, or None when that cannot be told
-    (the pattern may start with any character, or may match the empty string)."""
-    return openings(regex, 1)
-
-
 def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
     """The strings of `size` characters every match of regex starts with, or None when they cannot
     be listed (a match may be shorter, or start with any character, or there are too many)."""

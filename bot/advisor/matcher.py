@@ -270,27 +270,11 @@ class Matcher:
                         self._targets.setdefault(self._pattern(word), []).append(
                             (index, COMBO, combo_index, part_index))
 
-    def found_patterns(self, text: str) -> dict[str, tuple[int, tuple, tuple]]:
-        """Every pattern in text with its first offset, its signals and its combo parts
-        (short Chinese patterns only where a word starts or ends)."""
-        found: dict[str, tuple[int, tuple, tuple]] = {}
-        if not self._any_patterns:
-            return found
-        edge = SEGMENTER.at_word_edge
-        for end, (pattern, extra, short, signal_targets, combo_targets) in self._automaton.iter(text):
-            if pattern in found:
-                continue
-            start = end - extra
-            if short and not edge(text, start, end + 1):
-                continue
-            found[pattern] = (start, signal_targets, combo_targets)
-        return found
-
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
         """Entries whose signals text touches (combos may also count entity tags such as "@amount"), best first."""
         if not self._any_patterns:
             return []
-        # found_patterns(), inlined: each pattern counts once, at its first offset that passes.
+        # Each pattern counts once, at its first offset that passes (short ones only at a word edge).
         seen: set[str] = set()
         signals: dict[int, dict[int, list[tuple[int, str]]]] = {}
         combo_hits: list[tuple[int, int, int]] = []
