@@ -76,6 +76,10 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
 @pytest.mark.parametrize("text", [
     "新单位人事换了个新微信，让我先转五百块押金",
     "自称居委会的人让我把银行卡号和验证码发过去领补贴",
+    "急招超市理货员，月薪九千，入职需交培训费五百",
+    # checking a caller's story in the official app shows care, not that the caller was genuine
+    "接到电话说我的航班取消了要改签，我自己去航空公司app里看了是正常的",
+    "在旗舰店买的东西，客服打电话说要给我退款，让我下载个软件",
 ])
 def test_ordinary_words_do_not_hide_a_scam(advisor: Advisor, text: str) -> None:
     assert advisor.analyze(text).is_scam
@@ -107,6 +111,13 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "孩子在游戏官方充值了68块 我同意的",
     "上个礼拜来派出所报案被骗了三千 民警给了回执 多久能有结果",
     "商场满额抽奖抽中一个电饭煲 现场就领了",
+    # through the official channel, in person, or checked with the official line
+    "我在个税app里自己办的年度汇算，退税已经到账了",
+    "南航app通知我航班改了时间，我在app里确认了新的航班",
+    "在游戏官方商城给孩子买了皮肤，点券到账了",
+    "在中介门店签了正式的租房合同，交了押金，开了收据",
+    "快递员当面验货，我当面付的钱",
+    "派出所叫我去做笔录，我自己过去的，到了确实是民警",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

@@ -30,6 +30,8 @@ URGENCY_EVIDENCE = 2.0
 NAMED_TYPE_SCORE = 3.0
 # Ordinary dealings stay ordinary under one plain request ("班长让每人交两百"), not under more.
 ROUTINE_FIRM_LIMIT = 1.5
+# Ordinary dealings whose firm tactics weigh no more than a bare mention of an app are at most unsure.
+PLAIN_FIRM_LIMIT = 0.5
 # A money or code tactic this strong cancels official-notice wording.
 NOTICE_FIRM_TACTIC = 1.5
 # Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
@@ -129,7 +131,7 @@ class Advisor:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
             score += URGENCY_BONUS
-        if any(cue.kind == "victim" for cue in cues) and not context.stopped_in_time(kinds) and not ordinary:
+        if _victim(cues) and not context.stopped_in_time(kinds) and not ordinary:
             score = max(score, THRESHOLD)
         # Money, a code or a password going to someone suspicious is urgent even when the scam type
         # is unclear: a deed or a payment under way, plus a scam topic or a scam tactic.
@@ -139,6 +141,10 @@ class Advisor:
         # A general question about preventing scams, or news of someone else's scam stopped in time,
         # is at most unsure, however plainly it names the scam.
         if general_question(kinds, specific) or context.others_story(kinds):
+            score = min(score, LOW)
+        # Ordinary dealings with no request for money or a code and no suspicious link or number are at
+        # most unsure, however plainly they name a scam's topic ("在个税app里自己申请的退税，到账了").
+        if ordinary and firm <= PLAIN_FIRM_LIMIT and not _flagged_contact(entities):
             score = min(score, LOW)
         return score
 
@@ -165,6 +171,17 @@ def _entity_weight(entities: Entities) -> float:
         flagged, plain = ENTITY_WEIGHTS.get(entity.kind, (0.0, 0.0))
         total += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
     return total
+
+
+def _victim(cues: list[urgency.Urgency]) -> bool:
+    """The resident says they were scammed, or both gave away a code or card details and lost money."""
+    kinds = {cue.kind for cue in cues}
+    return "victim" in kinds or {"exposure", "loss"} <= kinds
+
+
+def _flagged_contact(entities: Entities) -> bool:
+    """A link or phone number in the message carries a red flag."""
+    return any(entity.flags for entity in (*entities.urls, *entities.phones))
 
 
 def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: float, specific: bool) -> float:

@@ -37,6 +37,9 @@ def _automaton() -> ahocorasick.Automaton:
 
 
 _CUES = _automaton()
+_ROUTINE_PATTERNS = [GatedPattern(pattern) for pattern in cues.ROUTINE_PATTERNS]
+_ROUTINE_GATES = GatedList(_ROUTINE_PATTERNS)
+_UNSOLICITED = re.compile(cues.UNSOLICITED)
 
 
 def read(text: str) -> set[str]:
@@ -44,7 +47,16 @@ def read(text: str) -> set[str]:
     found: set[str] = set()
     for _end, kinds in _CUES.iter(text):
         found |= kinds
+    if ROUTINE not in found and _told_as_routine(text):
+        found.add(ROUTINE)
     return found
+
+
+def _told_as_routine(text: str) -> bool:
+    """The resident's own dealing through an official channel, in person, or checked with the official
+    line, and nobody came to them unasked."""
+    return (any(_ROUTINE_PATTERNS[place].regex.search(text) for place in _ROUTINE_GATES.open_in(text))
+            and _UNSOLICITED.search(text) is None)
 
 
 def official_notice(kinds: set[str]) -> bool:
