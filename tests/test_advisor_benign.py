@@ -93,6 +93,25 @@ def test_a_question_about_a_named_scam_names_its_category(advisor: Advisor, text
     assert advisor.analyze(text).category == category
 
 
+@pytest.mark.parametrize("text, category", [
+    ("什么是刷单？我想给我爸妈科普一下", "刷单返利"),
+    ("学校要开反诈班会，杀猪盘是什么意思，怎么给学生讲", "网络婚恋交友"),
+    ("新闻里老说安全账户，安全账户是什么意思", "冒充公检法及政府机关"),
+])
+def test_asking_what_a_scam_is_to_teach_others_is_explained_without_an_alarm(
+        advisor: Advisor, text: str, category: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam and not analysis.urgent and analysis.category is None
+    assert f"“{category}”" in analysis.reply
+    assert advisor.knowledge.text("avoid_heading") in analysis.reply and "110" in analysis.reply
+    assert "⚠️" not in analysis.reply
+
+
+def test_a_teaching_question_with_something_happening_is_still_a_scam(advisor: Advisor) -> None:
+    analysis = advisor.analyze("什么是刷单？我想给我妈科普一下，她说有人让她先垫付300")
+    assert analysis.is_scam and analysis.category == "刷单返利"
+
+
 @pytest.mark.parametrize("text", ["怎么防止老人被骗买保健品", "我想学习一下怎么防范电信诈骗"])
 def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -> None:
     assert not advisor.analyze(text).is_scam

@@ -88,7 +88,11 @@ class Advisor:
         evidence = scores[0] if scores else None
         chosen = self._choose(scores, similarity)
         cues = urgency.detect(normalized)
-        score = self._score(evidence, similarity, entities, cues, normalized)
+        kinds = context.read(normalized)
+        explaining = _asks_what_a_named_scam_is(kinds, evidence, cues, entities)
+        score = self._score(evidence, similarity, entities, cues, normalized, kinds)
+        if explaining:
+            score = min(score, LOW)
         if blacklisted:
             score = max(score, HIGH)
         is_scam = score >= THRESHOLD
@@ -98,7 +102,8 @@ class Advisor:
         findings = Findings(entry=chosen.entry if chosen else None, risk=risk, urgent=urgent,
                             notes=chosen.notes if chosen else [], words=words,
                             entities=[e for e in entities.all() if e.flags], blacklisted=blacklisted,
-                            sure_of_type=chosen is not None and chosen.score >= ENTRY_QUESTION_SCORE)
+                            sure_of_type=chosen is not None and chosen.score >= ENTRY_QUESTION_SCORE,
+                            explain=explaining)
         return Analysis(is_scam=is_scam, category=chosen.entry.category if chosen and is_scam else None,
                         risk=risk, urgent=urgent, signals=_signals(words, entities, cues if urgent else []),
                         entities=entities.to_json(), reply=compose(findings, self.knowledge),
@@ -118,9 +123,8 @@ class Advisor:
         return best_in.get(category) or EntryScore(self._first_entry[category], 0.0)
 
     def _score(self, evidence: EntryScore | None, similarity: dict[str, float], entities: Entities,
-               cues: list[urgency.Urgency], normalized: str) -> float:
+               cues: list[urgency.Urgency], normalized: str, kinds: set[str]) -> float:
         """Signals of the strongest entry, plus entities, scam tactics and urgency, less benign wording."""
-        kinds = context.read(normalized)
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
@@ -171,6 +175,15 @@ def _entity_weight(entities: Entities) -> float:
         flagged, plain = ENTITY_WEIGHTS.get(entity.kind, (0.0, 0.0))
         total += flagged if entity.flags and entity.kind not in ("card", "qq", "wechat") else plain
     return total
+
+
+def _asks_what_a_named_scam_is(kinds: set[str], evidence: EntryScore | None, cues: list[urgency.Urgency],
+                               entities: Entities) -> bool:
+    """"什么是杀猪盘，我想给学生讲讲": a clearly named scam, asked about to teach others or to follow the
+    news, with nothing happening to the resident (no deed, no link, number or amount). The type is
+    explained, without an alarm. A bare "杀猪盘是什么意思" is still answered as that scam."""
+    return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE and context.asks_to_teach(kinds)
+            and not cues and next(entities.all(), None) is None)
 
 
 def _victim(cues: list[urgency.Urgency]) -> bool:

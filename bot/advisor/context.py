@@ -17,11 +17,11 @@ _TACTIC_GATES = GatedList([pattern for pattern, *_rest in _TACTICS])
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
-THIRD_PARTY, QUESTION = "third_party", "question"
+THIRD_PARTY, QUESTION, TEACHING = "third_party", "question", "teaching"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
           UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES,
-          THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES}
+          THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES, TEACHING: cues.TEACHING_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -95,6 +95,11 @@ def asked_of_resident(text: str) -> bool:
 def asks_what_it_is(kinds: set[str]) -> bool:
     """The resident asks what a named scam is ("杀猪盘是什么意思"), not how to prevent scams."""
     return DEFINITION in kinds
+
+
+def asks_to_teach(kinds: set[str]) -> bool:
+    """What a scam is, asked in order to teach others or to follow the news ("给我妈科普一下")."""
+    return TEACHING in kinds and (DEFINITION in kinds or LEARNING in kinds) and INVOLVEMENT not in kinds
 
 
 def suspect_payee(kinds: set[str]) -> bool:

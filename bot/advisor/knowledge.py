@@ -23,7 +23,7 @@ CATEGORIES = (
 REQUIRED_TEXTS = (
     "welcome", "fallback", "default", "emergency", "hotlines", "sanbuyiduo", "verdict_high",
     "verdict_medium", "verdict_blacklist", "flags_heading", "actions_heading", "avoid_heading",
-    "unsure", "unsure_question", "known_bad", "menu", "verdict_general",
+    "unsure", "unsure_question", "known_bad", "menu", "verdict_general", "explain", "explain_closing",
 )
 # Combo parts may name an entity kind found in the message instead of a word.
 ENTITY_TAGS = ("@amount", "@link", "@phone", "@card", "@account")

@@ -24,6 +24,7 @@ class Findings:
     entities: list[Entity] = field(default_factory=list)
     blacklisted: bool = False
     sure_of_type: bool = False  # the entry's own signals are strong enough to ask its question
+    explain: bool = False  # a question about what a named scam is: explain the type, no alarm
 
 
 def fill(template: str, **values: str) -> str:
@@ -111,7 +112,25 @@ def compose_unsure(findings: Findings, knowledge: KnowledgeBase) -> str:
     return fit("\n\n".join(sections))
 
 
+def compose_explanation(entry: Entry, knowledge: KnowledgeBase) -> str:
+    """What the scam type is and why it is a scam, how to avoid it, and the hotlines."""
+    def build() -> str:
+        text = ""
+        for avoid_count in (3, 2, 1):
+            sections = [fill(knowledge.text("explain"), category=entry.category, title=entry.title,
+                             script=entry.script, why=entry.why),
+                        knowledge.text("avoid_heading") + "\n" + _bullets(entry.avoid[:avoid_count]),
+                        knowledge.text("explain_closing"), knowledge.text("hotlines")]
+            text = "\n\n".join(sections)
+            if utf8_len(text) <= REPLY_LIMIT_BYTES:
+                return text
+        return fit(text)
+    return knowledge.render_once(("explain", entry.id), build)
+
+
 def compose(findings: Findings, knowledge: KnowledgeBase) -> str:
+    if findings.explain and findings.entry is not None:
+        return compose_explanation(findings.entry, knowledge)
     if findings.risk in ("high", "medium"):
         return compose_scam(findings, knowledge)
     if findings.risk == "low":

@@ -81,8 +81,9 @@ def negated(text: str, start: int, cue: str) -> bool:
     clause = _clause_before(text, start)
     if _CLAIMS.search(clause, max(0, len(clause) - cues.CLAIM_REACH)):
         return True
-    # "了" or "完" says it was done; "正在"/"还在" that it is being done.
-    done = "了" in cue or "完" in cue or "了" in after[:cues.DONE_REACH] or cue.startswith(cues.UNDER_WAY)
+    # "了" or "完" says it was done; "正在"/"还在" that it is being done; "着" that it still is.
+    done = ("了" in cue or "完" in cue or "了" in after[:cues.DONE_REACH] or cue.startswith(cues.UNDER_WAY)
+            or cues.STILL in cue)
     if not done and text[start - 1:start] in cues.PLAN_BEFORE:
         return True
     return not done and next(_REQUESTS.iter(clause), None) is not None
