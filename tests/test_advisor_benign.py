@@ -80,6 +80,8 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
     # checking a caller's story in the official app shows care, not that the caller was genuine
     "接到电话说我的航班取消了要改签，我自己去航空公司app里看了是正常的",
     "在旗舰店买的东西，客服打电话说要给我退款，让我下载个软件",
+    # one ordinary word does not clear a pasted scam that names many signs
+    "【市公安局】你涉嫌洗钱案件，请立即联系办案民警配合调查，否则将发布通缉令",
 ])
 def test_ordinary_words_do_not_hide_a_scam(advisor: Advisor, text: str) -> None:
     assert advisor.analyze(text).is_scam
@@ -97,6 +99,7 @@ def test_a_question_about_a_named_scam_names_its_category(advisor: Advisor, text
     ("什么是刷单？我想给我爸妈科普一下", "刷单返利"),
     ("学校要开反诈班会，杀猪盘是什么意思，怎么给学生讲", "网络婚恋交友"),
     ("新闻里老说安全账户，安全账户是什么意思", "冒充公检法及政府机关"),
+    ("学校开了反诈课，想再了解下校园贷注销是怎么骗人的", "虚假征信"),
 ])
 def test_asking_what_a_scam_is_to_teach_others_is_explained_without_an_alarm(
         advisor: Advisor, text: str, category: str) -> None:
@@ -137,6 +140,9 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "在中介门店签了正式的租房合同，交了押金，开了收据",
     "快递员当面验货，我当面付的钱",
     "派出所叫我去做笔录，我自己过去的，到了确实是民警",
+    "去工行柜台办了张借记卡，一分钱手续费没收",
+    "自己在携程app里把酒店订单取消了，退款到账了",
+    "婶婶打电话找我借两千，我打她家座机核实过了，确实是她本人",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

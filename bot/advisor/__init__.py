@@ -30,8 +30,10 @@ URGENCY_EVIDENCE = 2.0
 NAMED_TYPE_SCORE = 3.0
 # Ordinary dealings stay ordinary under one plain request ("班长让每人交两百"), not under more.
 ROUTINE_FIRM_LIMIT = 1.5
-# Ordinary dealings whose firm tactics weigh no more than a bare mention of an app are at most unsure.
+# Ordinary dealings whose firm tactics weigh no more than a bare mention of an app, and whose scam
+# signals weigh no more than a near miss's do, are at most unsure.
 PLAIN_FIRM_LIMIT = 0.5
+PLAIN_EVIDENCE_LIMIT = 10.0
 # A money or code tactic this strong cancels official-notice wording.
 NOTICE_FIRM_TACTIC = 1.5
 # Urgency cues that tell of a deed or a payment under way (not just "I was scammed").
@@ -146,9 +148,10 @@ class Advisor:
         # is at most unsure, however plainly it names the scam.
         if general_question(kinds, specific) or context.others_story(kinds):
             score = min(score, LOW)
-        # Ordinary dealings with no request for money or a code and no suspicious link or number are at
-        # most unsure, however plainly they name a scam's topic ("在个税app里自己申请的退税，到账了").
-        if ordinary and firm <= PLAIN_FIRM_LIMIT and not _flagged_contact(entities):
+        # Ordinary dealings with no request for money or a code, nothing paid right now and no suspicious
+        # link or number are at most unsure, however plainly they name a scam's topic ("在个税app里自己申请的
+        # 退税，到账了"); so is a request from someone checked and found genuine.
+        if ordinary and _plainly_ordinary(evidence, cues, entities, firm, kinds):
             score = min(score, LOW)
         return score
 
@@ -184,6 +187,17 @@ def _asks_what_a_named_scam_is(kinds: set[str], evidence: EntryScore | None, cue
     explained, without an alarm. A bare "杀猪盘是什么意思" is still answered as that scam."""
     return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE and context.asks_to_teach(kinds)
             and not cues and next(entities.all(), None) is None)
+
+
+def _plainly_ordinary(evidence: EntryScore | None, cues: list[urgency.Urgency], entities: Entities,
+                      firm: float, kinds: set[str]) -> bool:
+    """Ordinary dealings that are no near miss of a scam: nothing paid right now, no flagged link or
+    number, and either no firm tactic and few scam signals, or a genuine asker checked."""
+    if any(cue.kind == "now" for cue in cues) or _flagged_contact(entities):
+        return False
+    if context.verified(kinds):
+        return True
+    return firm <= PLAIN_FIRM_LIMIT and (evidence is None or evidence.score <= PLAIN_EVIDENCE_LIMIT)
 
 
 def _victim(cues: list[urgency.Urgency]) -> bool:

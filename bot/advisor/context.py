@@ -17,7 +17,7 @@ _TACTIC_GATES = GatedList([pattern for pattern, *_rest in _TACTICS])
 NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involvement", "service", "stopped"
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
-THIRD_PARTY, QUESTION, TEACHING = "third_party", "question", "teaching"
+THIRD_PARTY, QUESTION, TEACHING, VERIFIED = "third_party", "question", "teaching", "verified"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
           UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES,
@@ -40,6 +40,7 @@ _CUES = _automaton()
 _ROUTINE_PATTERNS = [GatedPattern(pattern) for pattern in cues.ROUTINE_PATTERNS]
 _ROUTINE_GATES = GatedList(_ROUTINE_PATTERNS)
 _UNSOLICITED = re.compile(cues.UNSOLICITED)
+_VERIFIED_GENUINE = re.compile(cues.VERIFIED_GENUINE)
 
 
 def read(text: str) -> set[str]:
@@ -47,7 +48,9 @@ def read(text: str) -> set[str]:
     found: set[str] = set()
     for _end, kinds in _CUES.iter(text):
         found |= kinds
-    if ROUTINE not in found and _told_as_routine(text):
+    if _VERIFIED_GENUINE.search(text):
+        found |= {ROUTINE, VERIFIED}
+    elif ROUTINE not in found and _told_as_routine(text):
         found.add(ROUTINE)
     return found
 
@@ -99,7 +102,7 @@ def asks_what_it_is(kinds: set[str]) -> bool:
 
 def asks_to_teach(kinds: set[str]) -> bool:
     """What a scam is, asked in order to teach others or to follow the news ("给我妈科普一下")."""
-    return TEACHING in kinds and (DEFINITION in kinds or LEARNING in kinds) and INVOLVEMENT not in kinds
+    return TEACHING in kinds and INVOLVEMENT not in kinds
 
 
 def suspect_payee(kinds: set[str]) -> bool:
@@ -111,6 +114,11 @@ def routine(kinds: set[str]) -> bool:
     """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case,
     with someone whose identity is not in doubt."""
     return ROUTINE in kinds and UNVERIFIED not in kinds
+
+
+def verified(kinds: set[str]) -> bool:
+    """Whoever asked was checked with the official line or in person and found genuine."""
+    return VERIFIED in kinds and UNVERIFIED not in kinds
 
 
 def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
