@@ -82,6 +82,9 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
     "在旗舰店买的东西，客服打电话说要给我退款，让我下载个软件",
     # one ordinary word does not clear a pasted scam that names many signs
     "【市公安局】你涉嫌洗钱案件，请立即联系办案民警配合调查，否则将发布通缉令",
+    # a check that showed a fake, or one not yet made
+    "有人冒充我儿子发短信要钱，说换了号，我打他原来的电话确认了，没给钱",
+    "外甥QQ找我借钱，说是换了新号，我要先打电话确认吗",
 ])
 def test_ordinary_words_do_not_hide_a_scam(advisor: Advisor, text: str) -> None:
     assert advisor.analyze(text).is_scam
@@ -143,8 +146,19 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "去工行柜台办了张借记卡，一分钱手续费没收",
     "自己在携程app里把酒店订单取消了，退款到账了",
     "婶婶打电话找我借两千，我打她家座机核实过了，确实是她本人",
+    "堂弟换了新微信找我借钱，我打他原来的号码确认了是他本人，借了他一千",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam and not analysis.urgent
+
+
+@pytest.mark.parametrize("text", [
+    "楼下李阿姨接到冒充公安的电话，对方让她转到安全账户，她直接挂了，一分钱没损失，你们宣传得好",
+    "看到新闻说有人把银行卡卖了被判刑，想转给我儿子看看",
+    "单位群里有人发了冒充客服诈骗的案例，我转给了我爸妈",
+])
+def test_a_scam_story_shared_as_feedback_or_a_lesson_is_not_an_alarm(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
     assert not analysis.is_scam and not analysis.urgent
 

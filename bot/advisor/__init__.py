@@ -132,7 +132,7 @@ class Advisor:
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
         specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
-        ordinary = context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT
+        ordinary = context.routine(kinds) and (firm <= ROUTINE_FIRM_LIMIT or context.verified(kinds))
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:

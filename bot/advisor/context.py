@@ -18,10 +18,12 @@ NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involve
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
 THIRD_PARTY, QUESTION, TEACHING, VERIFIED = "third_party", "question", "teaching", "verified"
+FEEDBACK, FAKE = "feedback", "fake"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
           UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES,
-          THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES, TEACHING: cues.TEACHING_CUES}
+          THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES, TEACHING: cues.TEACHING_CUES,
+          FEEDBACK: cues.FEEDBACK_CUES, FAKE: cues.FAKE_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -78,8 +80,13 @@ def service_question(kinds: set[str]) -> bool:
 
 
 def others_story(kinds: set[str]) -> bool:
-    """News of someone else's scam that was stopped in time, not about the resident and asking nothing."""
-    return STOPPED in kinds and THIRD_PARTY in kinds and INVOLVEMENT not in kinds and QUESTION not in kinds
+    """News of someone else's scam that was stopped in time, or a scam story shared as feedback or a
+    lesson ("想夸夸你们", "转给我妹看了"), not about the resident and asking nothing."""
+    if QUESTION in kinds:
+        return False
+    if FEEDBACK in kinds and (STOPPED in kinds or THIRD_PARTY in kinds):
+        return True  # its "对方说…" is the other person's caller, not the resident's
+    return STOPPED in kinds and THIRD_PARTY in kinds and INVOLVEMENT not in kinds
 
 
 def stopped_in_time(kinds: set[str]) -> bool:
@@ -112,13 +119,14 @@ def suspect_payee(kinds: set[str]) -> bool:
 
 def routine(kinds: set[str]) -> bool:
     """Ordinary dealings with an employer, the residents' committee, a shop, or one's own reported case,
-    with someone whose identity is not in doubt."""
-    return ROUTINE in kinds and UNVERIFIED not in kinds
+    with someone whose identity is not in doubt, or was in doubt and has been checked."""
+    return ROUTINE in kinds and UNVERIFIED not in kinds or verified(kinds)
 
 
 def verified(kinds: set[str]) -> bool:
-    """Whoever asked was checked with the official line or in person and found genuine."""
-    return VERIFIED in kinds and UNVERIFIED not in kinds
+    """Whoever asked was checked with the official line or in person and found genuine ("换了新微信找我借钱，
+    我打了他原来的电话确认是他本人"): the check settles the doubt, unless it showed a fake."""
+    return VERIFIED in kinds and FAKE not in kinds
 
 
 def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
