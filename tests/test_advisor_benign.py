@@ -85,6 +85,10 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
     # a check that showed a fake, or one not yet made
     "有人冒充我儿子发短信要钱，说换了号，我打他原来的电话确认了，没给钱",
     "外甥QQ找我借钱，说是换了新号，我要先打电话确认吗",
+    # a contact described, however the question is put
+    "有人打电话说我开通了京东金条，利率太高要帮我关掉，不然影响征信，怎么判断真假",
+    # spaced out to dodge filters
+    "收到短信 真 人 荷 官 在 线 发 牌 首 充 送 彩 金",
 ])
 def test_ordinary_words_do_not_hide_a_scam(advisor: Advisor, text: str) -> None:
     assert advisor.analyze(text).is_scam
@@ -147,6 +151,8 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "自己在携程app里把酒店订单取消了，退款到账了",
     "婶婶打电话找我借两千，我打她家座机核实过了，确实是她本人",
     "堂弟换了新微信找我借钱，我打他原来的号码确认了是他本人，借了他一千",
+    "在闲鱼卖旧手机，走的平台担保交易，货款已经到账了",
+    "【交管12123】您的车辆于11月3日违法停车，请及时登录交管12123处理。",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

@@ -18,12 +18,12 @@ NOTICE, LEARNING, INVOLVEMENT, SERVICE, STOPPED = "notice", "learning", "involve
 ROUTINE, DEFINITION, UNVERIFIED = "routine", "definition", "unverified"
 SUSPECT_PAYEE, KNOWN_PAYEE = "suspect_payee", "known_payee"
 THIRD_PARTY, QUESTION, TEACHING, VERIFIED = "third_party", "question", "teaching", "verified"
-FEEDBACK, FAKE = "feedback", "fake"
+FEEDBACK, FAKE, CONTACT = "feedback", "fake", "contact"
 _KINDS = {NOTICE: cues.OFFICIAL_NOTICE_CUES, LEARNING: cues.LEARNING_CUES, INVOLVEMENT: cues.INVOLVEMENT_CUES,
           SERVICE: cues.SERVICE_CUES, STOPPED: cues.STOPPED_CUES, ROUTINE: cues.ROUTINE_CUES, DEFINITION: cues.DEFINITION_CUES,
           UNVERIFIED: cues.UNVERIFIED_CUES, SUSPECT_PAYEE: cues.SUSPECT_PAYEES, KNOWN_PAYEE: cues.KNOWN_PAYEES,
           THIRD_PARTY: cues.THIRD_PARTY_CUES, QUESTION: cues.QUESTION_CUES, TEACHING: cues.TEACHING_CUES,
-          FEEDBACK: cues.FEEDBACK_CUES, FAKE: cues.FAKE_CUES}
+          FEEDBACK: cues.FEEDBACK_CUES, FAKE: cues.FAKE_CUES, CONTACT: cues.CONTACT_CUES}
 
 
 def _automaton() -> ahocorasick.Automaton:
@@ -71,7 +71,7 @@ def official_notice(kinds: set[str]) -> bool:
 
 def learning_question(kinds: set[str]) -> bool:
     """A question about scams in general ("什么是杀猪盘") rather than about the resident's own case."""
-    return LEARNING in kinds and INVOLVEMENT not in kinds
+    return LEARNING in kinds and INVOLVEMENT not in kinds and CONTACT not in kinds
 
 
 def service_question(kinds: set[str]) -> bool:
