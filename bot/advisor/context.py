@@ -39,29 +39,35 @@ def _automaton() -> ahocorasick.Automaton:
 
 
 _CUES = _automaton()
-_ROUTINE_PATTERNS = [GatedPattern(pattern) for pattern in cues.ROUTINE_PATTERNS]
-_ROUTINE_GATES = GatedList(_ROUTINE_PATTERNS)
+# Routine and verified-genuine patterns, found with one automaton pass over their openings.
+_PATTERNS = ([(GatedPattern(pattern), ROUTINE) for pattern in cues.ROUTINE_PATTERNS]
+             + [(GatedPattern(pattern), VERIFIED) for pattern in cues.VERIFIED_GENUINE])
+_PATTERN_GATES = GatedList([pattern for pattern, _kind in _PATTERNS])
 _UNSOLICITED = re.compile(cues.UNSOLICITED)
-_VERIFIED_GENUINE = re.compile(cues.VERIFIED_GENUINE)
 
 
 def read(text: str) -> set[str]:
-    """The kinds of context cue present in a normalized message."""
+    """The kinds of context cue present in a normalized message.
+
+    A routine pattern (the resident's own dealing through an official channel, in person, or checked
+    with the official line) counts only if nobody came to them unasked; a request checked and found
+    genuine is routine whoever made it.
+    """
     found: set[str] = set()
     for _end, kinds in _CUES.iter(text):
         found |= kinds
-    if _VERIFIED_GENUINE.search(text):
-        found |= {ROUTINE, VERIFIED}
-    elif ROUTINE not in found and _told_as_routine(text):
+    routine_told = False
+    for place in _PATTERN_GATES.open_in(text):
+        pattern, kind = _PATTERNS[place]
+        if kind in found or (kind == ROUTINE and routine_told) or pattern.regex.search(text) is None:
+            continue
+        if kind == VERIFIED:
+            found |= {ROUTINE, VERIFIED}
+        else:
+            routine_told = True
+    if routine_told and ROUTINE not in found and _UNSOLICITED.search(text) is None:
         found.add(ROUTINE)
     return found
-
-
-def _told_as_routine(text: str) -> bool:
-    """The resident's own dealing through an official channel, in person, or checked with the official
-    line, and nobody came to them unasked."""
-    return (any(_ROUTINE_PATTERNS[place].regex.search(text) for place in _ROUTINE_GATES.open_in(text))
-            and _UNSOLICITED.search(text) is None)
 
 
 def official_notice(kinds: set[str]) -> bool:
