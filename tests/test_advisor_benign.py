@@ -123,7 +123,18 @@ def test_a_teaching_question_with_something_happening_is_still_a_scam(advisor: A
     assert analysis.is_scam and analysis.category == "刷单返利"
 
 
-@pytest.mark.parametrize("text", ["怎么防止老人被骗买保健品", "我想学习一下怎么防范电信诈骗"])
+@pytest.mark.parametrize("text, category", [
+    ("怎么防止老人被骗买保健品", "虚假保健品"), ("AI换脸视频借钱怎么防", "冒充领导熟人"), ("杀猪盘是什么意思", "网络婚恋交友"),
+    ("我们单位财务想学一下怎么防冒充老板转账", "冒充领导熟人"),
+])
+def test_a_question_about_a_named_scam_is_about_it_and_explained_without_an_alarm(
+        advisor: Advisor, text: str, category: str) -> None:
+    analysis = advisor.analyze(text)
+    assert analysis.is_scam and not analysis.urgent and analysis.category == category
+    assert f"“{category}”" in analysis.reply and "⚠️" not in analysis.reply
+
+
+@pytest.mark.parametrize("text", ["我想学习一下怎么防范电信诈骗", "怎么防止被骗？家里老人总接到奇怪的电话"])
 def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -> None:
     assert not advisor.analyze(text).is_scam
 
@@ -134,7 +145,6 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "我自己在app里申请的退货退款 商家同意了",
     "【东方航空】您的航班值机已开放，请通过官方App或官网办理",
     "以前被骗过一次 现在接到陌生电话就害怕 有什么办法",
-    "我们单位财务想学一下怎么防冒充老板转账",
     "侄子来我家当面借了三千 写了借条 我给的现金",
     "我在12306上自己退了车票 手续费扣了几块 剩下的退回卡里了",
     "裤子不合身 我自己在app里申请了退款 钱已经退回支付宝了",
@@ -157,6 +167,9 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "街道通知去居委会领高龄补贴，要带身份证和存折",
     "在证券公司营业部现场开户买了国债",
     "我和女朋友是网上认识的，已经见过双方父母了",
+    "女儿打视频说要交住宿费，我也打电话问了她辅导员，确认是真的",
+    "公司开腾讯会议，领导让我共享屏幕讲PPT",
+    "在银行转首付被柜员拦下核实，女儿就站我边上，后来办好了",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

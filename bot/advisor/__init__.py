@@ -91,9 +91,9 @@ class Advisor:
         chosen = self._choose(scores, similarity)
         cues = urgency.detect(normalized)
         kinds = context.read(normalized)
-        explaining = _asks_what_a_named_scam_is(kinds, evidence, cues, entities)
+        explaining = _asks_about_a_named_scam(kinds, evidence, cues, entities)
         score = self._score(evidence, similarity, entities, cues, normalized, kinds)
-        if explaining:
+        if explaining and context.asks_to_teach(kinds):
             score = min(score, LOW)
         if blacklisted:
             score = max(score, HIGH)
@@ -132,7 +132,9 @@ class Advisor:
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
         specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
-        ordinary = context.routine(kinds) and (firm <= ROUTINE_FIRM_LIMIT or context.verified(kinds))
+        # Money being paid right now is no ordinary dealing, whatever else the message says ("工资卡也绑进去了，还在往里充钱").
+        paying_now = any(cue.kind == "now" for cue in cues)
+        ordinary = (context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now) or context.verified(kinds)
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
@@ -180,12 +182,15 @@ def _entity_weight(entities: Entities) -> float:
     return total
 
 
-def _asks_what_a_named_scam_is(kinds: set[str], evidence: EntryScore | None, cues: list[urgency.Urgency],
-                               entities: Entities) -> bool:
-    """"什么是杀猪盘，我想给学生讲讲": a clearly named scam, asked about to teach others or to follow the
-    news, with nothing happening to the resident (no deed, no link, number or amount). The type is
-    explained, without an alarm. A bare "杀猪盘是什么意思" is still answered as that scam."""
-    return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE and context.asks_to_teach(kinds)
+def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues: list[urgency.Urgency],
+                             entities: Entities) -> bool:
+    """"杀猪盘是什么意思", "老年人怎么防保健品诈骗": a question about a clearly named scam, with nothing
+    happening to the resident (no deed, no link, number or amount, nobody who contacted them). The type
+    is explained, without an alarm; it still counts as being about that scam, unless it is asked in order
+    to teach others or to follow the news ("给学生讲讲"), which is no consultation at all."""
+    return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE
+            and (context.asks_what_it_is(kinds) or context.learning_question(kinds) or context.asks_to_teach(kinds))
+            and context.INVOLVEMENT not in kinds and context.CONTACT not in kinds
             and not cues and next(entities.all(), None) is None)
 
 
@@ -193,7 +198,7 @@ def _plainly_ordinary(evidence: EntryScore | None, cues: list[urgency.Urgency], 
                       firm: float, kinds: set[str]) -> bool:
     """Ordinary dealings that are no near miss of a scam: nothing paid right now, no flagged link or
     number, and either no firm tactic and few scam signals, or a genuine asker checked."""
-    if any(cue.kind == "now" for cue in cues) or _flagged_contact(entities):
+    if _flagged_contact(entities):
         return False
     if context.verified(kinds):
         return True
@@ -228,9 +233,9 @@ def _benign_weight(kinds: set[str], normalized: str, entities: Entities, firm: f
 
 
 def general_question(kinds: set[str], specific: bool) -> bool:
-    """A question about scams in general; a question about what a clearly named scam is counts as
-    being about that scam ("杀猪盘是什么意思")."""
-    return context.learning_question(kinds) and not (specific and context.asks_what_it_is(kinds))
+    """A question about scams in general ("怎么防范电信诈骗"); one about a clearly named scam ("杀猪盘是什么意思",
+    "怎么防AI换脸借钱") is about that scam."""
+    return context.learning_question(kinds) and not specific
 
 
 def _tags(entities: Entities) -> frozenset[str]:

@@ -94,6 +94,8 @@ def detect(text: str) -> list[Urgency]:
     found: list[Urgency] = []
     for end, (word, kind) in _CUES.iter(text):
         start = end - len(word) + 1
+        if kind == "victim" and text[end + 1:end + 2] == cues.EXPERIENCE:
+            continue  # "朋友被骗过": something that happened once, not a loss now
         if not negated(text, start, word):
             found.append(Urgency(word, kind))
     for place in _GATES.open_in(text):
