@@ -86,6 +86,7 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
     # a check that showed a fake, or one not yet made
     "有人冒充我儿子发短信要钱，说换了号，我打他原来的电话确认了，没给钱",
     "外甥QQ找我借钱，说是换了新号，我要先打电话确认吗",
+    "QQ上表弟说在国外急用钱，让我先帮他转一万给朋友，我已经转了，现在发现不是他本人",
     # a contact described, however the question is put
     "有人打电话说我开通了京东金条，利率太高要帮我关掉，不然影响征信，怎么判断真假",
     # spaced out to dodge filters
@@ -170,6 +171,8 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "女儿打视频说要交住宿费，我也打电话问了她辅导员，确认是真的",
     "公司开腾讯会议，领导让我共享屏幕讲PPT",
     "在银行转首付被柜员拦下核实，女儿就站我边上，后来办好了",
+    "单位让大家都装国家反诈中心App，注册要填手机验证码",
+    "去4S店买车交了五千定金，有合同和收据",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

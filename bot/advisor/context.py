@@ -62,7 +62,7 @@ def read(text: str) -> set[str]:
         if kind in found or (kind == ROUTINE and routine_told) or pattern.regex.search(text) is None:
             continue
         if kind == VERIFIED:
-            found |= {ROUTINE, VERIFIED}
+            found.add(VERIFIED)
         else:
             routine_told = True
     if routine_told and ROUTINE not in found and _UNSOLICITED.search(text) is None:
