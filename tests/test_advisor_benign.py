@@ -173,6 +173,9 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "在银行转首付被柜员拦下核实，女儿就站我边上，后来办好了",
     "单位让大家都装国家反诈中心App，注册要填手机验证码",
     "去4S店买车交了五千定金，有合同和收据",
+    "我的银行卡丢了，已经打银行客服电话挂失了，还要报警吗",
+    "奶奶去柜台取钱给小叔凑首付，小叔也在旁边，柜员问了半天，这是正常流程吗",
+    "【京东】您的订单已签收，京东客服不会以任何理由要求您转账。",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

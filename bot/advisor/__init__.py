@@ -134,7 +134,12 @@ class Advisor:
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
         # Money being paid right now is no ordinary dealing, whatever else the message says ("工资卡也绑进去了，还在往里充钱").
         paying_now = any(cue.kind == "now" for cue in cues)
-        ordinary = (context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now) or context.verified(kinds)
+        # ...nor is money lost after handing over a code or card details, nor a story with a suspicious
+        # link or number ("点链接填了卡号和验证码，工资卡里少了8000").
+        cue_kinds = {cue.kind for cue in cues}
+        gave_and_lost = "exposure" in cue_kinds and bool(cue_kinds & {"loss", "victim"})
+        ordinary = ((context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now and not gave_and_lost
+                     and not _flagged_contact(entities)) or context.verified(kinds))
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
