@@ -87,6 +87,7 @@ def test_ordinary_dealings_without_a_money_or_code_tactic(advisor: Advisor, text
     "有人冒充我儿子发短信要钱，说换了号，我打他原来的电话确认了，没给钱",
     "外甥QQ找我借钱，说是换了新号，我要先打电话确认吗",
     "QQ上表弟说在国外急用钱，让我先帮他转一万给朋友，我已经转了，现在发现不是他本人",
+    "闲鱼上买的游戏号，卖家说要加钱换绑，我又转了500，现在账号被找回了",
     # a contact described, however the question is put
     "有人打电话说我开通了京东金条，利率太高要帮我关掉，不然影响征信，怎么判断真假",
     # spaced out to dodge filters
@@ -176,6 +177,12 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "我的银行卡丢了，已经打银行客服电话挂失了，还要报警吗",
     "奶奶去柜台取钱给小叔凑首付，小叔也在旁边，柜员问了半天，这是正常流程吗",
     "【京东】您的订单已签收，京东客服不会以任何理由要求您转账。",
+    # the resident's own step inside a known app or platform
+    "在工商银行App买了个理财，年化2%出头",
+    "拼多多上的快递丢了，我在平台上申请了售后，已经退款了",
+    "用个人所得税App退税了，钱已经到账",
+    # a check that showed the resident's own doing
+    "银行短信说信用卡有一笔消费，我打卡背面的客服电话核实，原来是我在商场刷的定金",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
