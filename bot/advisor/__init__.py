@@ -132,14 +132,7 @@ class Advisor:
         tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
         specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
-        # Money being paid right now is no ordinary dealing, whatever else the message says ("工资卡也绑进去了，还在往里充钱").
-        paying_now = any(cue.kind == "now" for cue in cues)
-        # ...nor is money lost after handing over a code or card details, nor a story with a suspicious
-        # link or number ("点链接填了卡号和验证码，工资卡里少了8000").
-        cue_kinds = {cue.kind for cue in cues}
-        gave_and_lost = "exposure" in cue_kinds and bool(cue_kinds & {"loss", "victim"})
-        ordinary = ((context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now and not gave_and_lost
-                     and not _flagged_contact(entities)) or context.verified(kinds))
+        ordinary = _ordinary(kinds, firm, cues, entities)
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
@@ -158,7 +151,7 @@ class Advisor:
         # Ordinary dealings with no request for money or a code, nothing paid right now and no suspicious
         # link or number are at most unsure, however plainly they name a scam's topic ("在个税app里自己申请的
         # 退税，到账了"); so is a request from someone checked and found genuine.
-        if ordinary and _plainly_ordinary(evidence, cues, entities, firm, kinds):
+        if ordinary and _plainly_ordinary(evidence, entities, firm, kinds):
             score = min(score, LOW)
         return score
 
@@ -195,14 +188,26 @@ def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues:
     to teach others or to follow the news ("给学生讲讲"), which is no consultation at all."""
     return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE
             and (context.asks_what_it_is(kinds) or context.learning_question(kinds) or context.asks_to_teach(kinds))
-            and context.INVOLVEMENT not in kinds and context.CONTACT not in kinds
-            and not cues and next(entities.all(), None) is None)
+            and not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None)
 
 
-def _plainly_ordinary(evidence: EntryScore | None, cues: list[urgency.Urgency], entities: Entities,
-                      firm: float, kinds: set[str]) -> bool:
-    """Ordinary dealings that are no near miss of a scam: nothing paid right now, no flagged link or
-    number, and either no firm tactic and few scam signals, or a genuine asker checked."""
+def _ordinary(kinds: set[str], firm: float, cues: list[urgency.Urgency], entities: Entities) -> bool:
+    """Ordinary dealings (a known shop, the official app, family in person) with at most one plain
+    request, or a request from someone checked and found genuine. Not when money is being paid right
+    now ("工资卡也绑进去了，还在往里充钱"), nor when a code or card details went and money followed
+    ("点链接填了卡号和验证码，工资卡里少了8000"), nor with a suspicious link or number in the message."""
+    if context.verified(kinds):
+        return True
+    cue_kinds = {cue.kind for cue in cues}
+    paying_now = "now" in cue_kinds
+    gave_and_lost = "exposure" in cue_kinds and bool(cue_kinds & {"loss", "victim"})
+    return (context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now and not gave_and_lost
+            and not _flagged_contact(entities))
+
+
+def _plainly_ordinary(evidence: EntryScore | None, entities: Entities, firm: float, kinds: set[str]) -> bool:
+    """Ordinary dealings that are no near miss of a scam: no flagged link or number, and either no firm
+    tactic and few scam signals, or a genuine asker checked."""
     if _flagged_contact(entities):
         return False
     if context.verified(kinds):

@@ -113,6 +113,11 @@ def asks_what_it_is(kinds: set[str]) -> bool:
     return DEFINITION in kinds
 
 
+def concerns_resident(kinds: set[str]) -> bool:
+    """The message tells of the resident's own case, or of someone who contacted them."""
+    return INVOLVEMENT in kinds or CONTACT in kinds
+
+
 def asks_to_teach(kinds: set[str]) -> bool:
     """What a scam is, asked in order to teach others or to follow the news ("给我妈科普一下")."""
     return TEACHING in kinds and INVOLVEMENT not in kinds
