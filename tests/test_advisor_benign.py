@@ -133,6 +133,7 @@ def test_a_question_about_a_named_scam_is_about_it_and_explained_without_an_alar
         advisor: Advisor, text: str, category: str) -> None:
     analysis = advisor.analyze(text)
     assert analysis.is_scam and not analysis.urgent and analysis.category == category
+    assert analysis.risk == "medium"
     assert f"“{category}”" in analysis.reply and "⚠️" not in analysis.reply
 
 

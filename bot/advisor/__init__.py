@@ -99,7 +99,8 @@ class Advisor:
             score = max(score, HIGH)
         is_scam = score >= THRESHOLD
         urgent = is_scam and bool(cues)
-        risk = _risk(score, is_scam, urgent, evidence)
+        # A question about a named scam is about it, not an emergency: at most medium risk.
+        risk = "medium" if explaining and is_scam else _risk(score, is_scam, urgent, evidence)
         words = _merged_words(chosen, evidence)
         findings = Findings(entry=chosen.entry if chosen else None, risk=risk, urgent=urgent,
                             notes=chosen.notes if chosen else [], words=words,
