@@ -38,7 +38,8 @@ def _messages() -> list[str]:
 
 
 def test_no_cue_pattern_is_skipped_on_a_message_it_matches() -> None:
-    patterns = [pattern for pattern, _kind in urgency._PATTERNS] + [pattern for pattern, *_ in context._TACTICS]
+    patterns = ([pattern for pattern, _kind in urgency._PATTERNS] + [pattern for pattern, *_ in context._TACTICS]
+                + [pattern for pattern, _kind in context._PATTERNS])
     skipped = matched = 0
     for text in _messages():
         for pattern in patterns:
@@ -57,10 +58,18 @@ def test_a_gated_list_opens_exactly_the_patterns_whose_openings_a_message_holds(
             assert gated.open_in(text) == expected
 
 
-def test_a_pattern_that_may_start_anywhere_is_never_skipped() -> None:
-    assert GatedPattern(r".{0,3}转了").may_match("你好")
+def test_a_pattern_that_may_start_anywhere_is_gated_by_a_part_every_match_holds() -> None:
+    counter = GatedPattern(r"(?:在|去|到)[^,。]{0,8}?柜台(?:办|问)")
+    assert counter.openings == {"柜台"}
+    assert counter.may_match("我去建行柜台办了张卡") and counter.regex.search("我去建行柜台办了张卡")
+    assert not counter.may_match("我在家里")
+    assert GatedPattern(r".{0,3}转了").may_match("他刚转了") and not GatedPattern(r".{0,3}转了").may_match("你好")
+
+
+def test_a_pattern_with_no_part_to_gate_on_is_never_skipped() -> None:
+    assert GatedPattern(r".{0,3}\w").may_match("你好")
     assert not GatedPattern(r"(?:转|汇)了").may_match("你好")
-    assert GatedList([GatedPattern(r".{0,3}转了"), GatedPattern(r"(?:转|汇)了")]).open_in("你好") == [0]
+    assert GatedList([GatedPattern(r".{0,3}\w"), GatedPattern(r"(?:转|汇)了")]).open_in("你好") == [0]
 
 
 @pytest.mark.parametrize("pattern, expected", [

@@ -29,7 +29,7 @@ class GatedPattern:
 
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
-        self.openings = openings(self.regex, 2) or openings(self.regex, 1)
+        self.openings = openings(self.regex, 2) or inner_openings(self.regex) or branch_openings(self.regex)
 
     def may_match(self, text: str) -> bool:
         """False only when no match can exist in text."""
@@ -80,6 +80,44 @@ def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
     if found is None or any(len(start) < size for start in found):
         return None
     return frozenset(found)
+
+
+def inner_openings(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """For a pattern that may start almost anywhere ("(?:在|去|到)[^,。]{0,8}?柜台"): the two characters a
+    later, required part of it starts with. Every match holds a match of each required part, so a
+    message without any of them cannot match. The part with the fewest such openings is used."""
+    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    parsed = list(_parser.parse(regex.pattern, regex.flags))
+    best: set[str] | None = None
+    for place, (op, arg) in enumerate(parsed):
+        if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT, sre.BRANCH) or (
+                op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] == 0):
+            continue  # zero-width, optional, or (at the top) alternatives: no single required part
+        starts = _sequence(parsed[place:], {""}, 2)
+        if starts is not None and all(len(start) == 2 for start in starts) and (best is None or len(starts) < len(best)):
+            best = starts
+    return frozenset(best) if best else None
+
+
+def branch_openings(regex: re.Pattern[str]) -> frozenset[str] | None:
+    """Openings of a pattern whose top-level alternatives do not all give two characters: two for each
+    alternative that can, one for the others (a single one-character alternative would otherwise
+    open the whole pattern on its first character alone)."""
+    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    parsed = list(_parser.parse(regex.pattern, regex.flags))
+    branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is sre.BRANCH else [parsed]
+    found: set[str] = set()
+    for branch in branches:
+        for size in (2, 1):
+            starts = _sequence(branch, {""}, size)
+            if starts is not None and all(len(start) == size for start in starts):
+                found |= starts
+                break
+        else:
+            return None
+    return frozenset(found) if len(found) <= MAX_OPENINGS else None
 
 
 def _sequence(items, starts: set[str], size: int) -> set[str] | None:
