@@ -8,7 +8,7 @@ import re
 import pytest
 
 from bot.advisor import context, urgency
-from bot.advisor.gates import GatedList, GatedPattern, openings
+from bot.advisor.gates import GatedList, GatedPattern, alternatives, openings
 from bot.advisor.normalize import normalize
 from bot.config import PROJECT_ROOT
 
@@ -85,3 +85,8 @@ def test_two_character_openings_of_a_pattern(pattern: str, expected: set[str]) -
 @pytest.mark.parametrize("pattern", ["转.{0,3}了", "(?:转|汇)", "[^我]说了"])
 def test_openings_that_cannot_be_listed(pattern: str) -> None:
     assert openings(re.compile(pattern), 2) is None
+
+
+def test_alternatives_split_only_at_the_top_level() -> None:
+    assert alternatives(r"a|b(c|d)|[x|y]z|\|q") == ["a", "b(c|d)", "[x|y]z", r"\|q"]
+    assert alternatives("正在转") == ["正在转"]

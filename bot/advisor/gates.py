@@ -71,6 +71,30 @@ class GatedList:
         return places
 
 
+def alternatives(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern ("a|b(c|d)" gives "a" and "b(c|d)"), each to be gated on
+    its own openings: a match of the whole is a match of one of them."""
+    parts, depth, start, escaped, in_class = [], 0, 0, False, False
+    for place, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            parts.append(pattern[start:place])
+            start = place + 1
+    parts.append(pattern[start:])
+    return parts
+
+
 def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
     """The strings of `size` characters every match of regex starts with, or None when they cannot
     be listed (a match may be shorter, or start with any character, or there are too many)."""
