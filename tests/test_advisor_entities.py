@@ -44,6 +44,8 @@ def test_words_that_only_look_like_numbers_are_not_amounts(text: str) -> None:
     ("9558812345说是工行的", "9558812345", "service_lookalike"),
     ("021-95588打来", "02195588", "service_lookalike"),
     ("+95 588 1234", "+955881234", "service_lookalike"),
+    ("0755-95338是顺丰吗", "075595338", "service_lookalike"),
+    ("955881说是工行", "955881", "service_lookalike"),
 ])
 def test_risky_phone_numbers_are_flagged(text: str, value: str, flag: str) -> None:
     phone = extract(text).phones[0]
@@ -57,6 +59,7 @@ def test_risky_phone_numbers_are_flagged(text: str, value: str, flag: str) -> No
     ("１３８１２３４５６７８", "13812345678"),
     ("95588", "95588"),
     ("96110", "96110"),
+    ("如有疑问请致电95338", "95338"),  # any five-digit 95xxx number is a national service number
     ("010-12345678", "01012345678"),
 ])
 def test_ordinary_phone_numbers_are_normalized_without_flags(text: str, value: str) -> None:

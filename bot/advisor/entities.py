@@ -283,11 +283,18 @@ def _phones(text: str) -> list[Entity]:
             entities.append(Entity("phone", number, raw, flags))
         elif match.group("service"):
             number = _digits(raw)
-            flags = [] if number in SERVICE_NUMBERS else [FLAGS["service_lookalike"]]
+            flags = [FLAGS["service_lookalike"]] if _service_lookalike(number) else []
             entities.append(Entity("phone", number, raw, flags))
         else:
             entities.append(Entity("phone", _digits(raw), raw, []))
     return entities
+
+
+def _service_lookalike(number: str) -> bool:
+    """95xxx/96xxx service numbers are five digits, dialled without an area code: an area code in front
+    or digits added ("9558812345") make an imitation; any other five-digit one is a national service
+    number (95338 for a parcel company, 95583 for an airline)."""
+    return number not in SERVICE_NUMBERS and (number[0] == "0" or len(number) != 5)
 
 
 def _international(country: str, rest: str, raw: str) -> Entity:
