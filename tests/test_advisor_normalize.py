@@ -74,6 +74,11 @@ def test_a_space_between_phrases_ends_a_clause_but_spaced_characters_are_joined(
     assert normalize("内 部 消 息 稳 赚") == "内部消息稳赚"
 
 
+def test_a_disguise_or_scam_word_with_a_space_inside_is_joined_not_split(disguises: DisguiseTable) -> None:
+    assert normalize("我在一个菠 菜网站上输了钱", disguises) == "我在一个博彩网站上输了钱"
+    assert normalize("他们在招刷 单的人", disguises) == "他们在招刷单的人"
+
+
 def test_voice_style_messages_without_punctuation_are_read_clause_by_clause():
     from bot.advisor import Advisor
 

@@ -111,30 +111,57 @@ class DisguiseTable:
 
     def __init__(self, mapping: dict[str, str]):
         self.mapping = {fold(key): fold(value) for key, value in mapping.items() if key}
-        self._automaton = ahocorasick.Automaton() if self.mapping else None
+        self._automaton = _replacer(self.mapping)
+        # A space inside a Chinese disguise or its plain word ("一个菠 菜网站", "做刷 单") would read as
+        # a gap between two phrases and end a clause; these spellings are joined before that.
+        spaced: dict[str, str] = {}
         for key, value in self.mapping.items():
-            self._automaton.add_word(key, (len(key), value))
-        if self._automaton is not None:
-            self._automaton.make_automaton()
+            for word, plain in ((key, value), (value, value)):
+                if _CJK_WORD.fullmatch(word):
+                    spaced.update((word[:cut] + " " + word[cut:], plain) for cut in range(1, len(word)))
+        self._spaced = _replacer(spaced)
 
     def apply(self, text: str) -> str:
         """Replace every disguise, preferring the longest at each position, left to right."""
-        if self._automaton is None:
-            return text
-        hits = sorted(((end - size + 1, size, value) for end, (size, value) in self._automaton.iter(text)),
-                      key=lambda hit: (hit[0], -hit[1]))
-        if not hits:
-            return text
-        parts: list[str] = []
-        cursor = 0
-        for start, size, value in hits:
-            if start < cursor or not _standalone(text, start, size):
-                continue
-            parts.append(text[cursor:start])
-            parts.append(value)
-            cursor = start + size
-        parts.append(text[cursor:])
-        return "".join(parts)
+        return _replace(self._automaton, text)
+
+    def join_spaced(self, text: str) -> str:
+        """Join a disguise or its plain word written with a space inside ("菠 菜" → "博彩")."""
+        return _replace(self._spaced, text)
+
+
+_CJK_WORD = re.compile(rf"[{_CJK}]{{2,4}}")
+
+
+def _replacer(mapping: dict[str, str]) -> ahocorasick.Automaton | None:
+    """One automaton of every key, each carrying its length and replacement."""
+    if not mapping:
+        return None
+    automaton = ahocorasick.Automaton()
+    for key, value in mapping.items():
+        automaton.add_word(key, (len(key), value))
+    automaton.make_automaton()
+    return automaton
+
+
+def _replace(automaton: ahocorasick.Automaton | None, text: str) -> str:
+    """Replace every key found, preferring the longest at each position, left to right."""
+    if automaton is None:
+        return text
+    hits = sorted(((end - size + 1, size, value) for end, (size, value) in automaton.iter(text)),
+                  key=lambda hit: (hit[0], -hit[1]))
+    if not hits:
+        return text
+    parts: list[str] = []
+    cursor = 0
+    for start, size, value in hits:
+        if start < cursor or not _standalone(text, start, size):
+            continue
+        parts.append(text[cursor:start])
+        parts.append(value)
+        cursor = start + size
+    parts.append(text[cursor:])
+    return "".join(parts)
 
 
 def _standalone(text: str, start: int, size: int) -> bool:
@@ -155,6 +182,11 @@ def normalize(text: str, disguises: DisguiseTable | None = None) -> str:
 
 def normalize_folded(folded: str, disguises: DisguiseTable | None = None) -> str:
     """normalize() for text that fold() has already seen (the advisor folds once for everything)."""
-    spaced = folded if _WHITESPACE_ANY.search(folded) is None else _SPACES.sub(" ", folded).strip()
+    if _WHITESPACE_ANY.search(folded) is None:
+        spaced = folded
+    else:
+        spaced = _SPACES.sub(" ", folded).strip()
+        if disguises is not None:
+            spaced = disguises.join_spaced(spaced)
     joined = join_separated(spaced)
     return disguises.apply(joined) if disguises is not None else joined
