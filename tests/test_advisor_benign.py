@@ -184,6 +184,13 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "用个人所得税App退税了，钱已经到账",
     # a check that showed the resident's own doing
     "银行短信说信用卡有一笔消费，我打卡背面的客服电话核实，原来是我在商场刷的定金",
+    # a couple of long standing, one's own visit to the central bank, one's own lawsuit
+    "我和老公谈了五年才结婚，他让我把工资一起存起来买房",
+    "去人民银行网点查了一下自己的征信报告，没有逾期记录",
+    "起诉了欠我房租的租客，我是原告，法院寄来了传票，要带什么去开庭",
+    # the institution's own service number, dialled by the resident, and a notice pointing to the official app
+    "收到南航短信说航班改到下午，我打95539确认过了",
+    "【交管12123】您的驾驶证即将到期，可登录交管12123APP查询处理。",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

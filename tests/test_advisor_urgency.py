@@ -141,6 +141,10 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("我刚才说了", True), ("装了他们发的软件", True), ("卡号我已经输了", True), ("卡里被扣了两千", True),
     # told as an instruction or as an old experience, it is not
     ("他说先转到这个卡上", False), ("以前被骗过一次", False), ("我现在在银行，要转吗", True),
+    # still on the line, doing what they say, or an account lent out for a while
+    ("他还在电话上教我弄", True), ("人还在线上", True), ("电话还没挂", True),
+    ("她正按对方说的开了屏幕共享", True), ("客服让我下载了个app正在操作", True),
+    ("卡已经借出去三个月了", True), ("房子租出去", False),
 ])
 def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent
