@@ -90,3 +90,11 @@ def test_openings_that_cannot_be_listed(pattern: str) -> None:
 def test_alternatives_split_only_at_the_top_level() -> None:
     assert alternatives(r"a|b(c|d)|[x|y]z|\|q") == ["a", "b(c|d)", "[x|y]z", r"\|q"]
     assert alternatives("正在转") == ["正在转"]
+
+
+def test_a_later_required_part_is_a_second_gate() -> None:
+    pattern = GatedPattern(r"(?:两|三)次(?:共|一共)")
+    assert pattern.inner == {"次共", "次一"}
+    assert not pattern.may_match("试了两次") and pattern.may_match("转了两次共三千")
+    gated = GatedList([pattern, GatedPattern(r"(?:转|汇)了")])
+    assert gated.open_in("试了两次") == [] and gated.open_in("转了两次一共三千") == [0, 1]

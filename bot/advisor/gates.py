@@ -2,9 +2,10 @@
 
 The advisor runs a few dozen cue patterns over every message, and most of them cannot match it.
 Each pattern's openings (the two characters a match starts with, or the first one where two
-cannot be listed) are read from the pattern itself. A `GatedList` finds, in one pass of a
-multi-pattern automaton over the message, which patterns have an opening in it; only those run.
-The answer is the same, only sooner.
+cannot be listed) are read from the pattern itself, and so is a second gate: the two characters
+a later, required part of every match starts with ("次共" in "(?:两|三)次(?:共|一共)"). A
+`GatedList` finds, in one pass of a multi-pattern automaton over the message, which patterns have
+both in it; only those run. The answer is the same, only sooner.
 """
 
 from __future__ import annotations
@@ -25,31 +26,38 @@ MAX_OPENINGS = 512
 class GatedPattern:
     """A compiled pattern and its openings (None: it may start anywhere, so it always runs)."""
 
-    __slots__ = ("regex", "openings")
+    __slots__ = ("regex", "openings", "inner")
 
     def __init__(self, pattern: str):
         self.regex = re.compile(pattern)
         self.openings = openings(self.regex, 2) or inner_openings(self.regex) or branch_openings(self.regex)
+        self.inner = inner_openings(self.regex, besides=self.openings)
 
     def may_match(self, text: str) -> bool:
         """False only when no match can exist in text."""
-        return self.openings is None or any(opening in text for opening in self.openings)
+        return all(gate is None or any(opening in text for opening in gate) for gate in (self.openings, self.inner))
 
 
 class GatedList:
-    """Patterns in order, and one automaton of all their openings, each marked with the patterns
-    (one bit each) it opens."""
+    """Patterns in order, and one automaton of all their gates. Each gate string is marked with the
+    patterns it opens, one bit each: bit `place` for a pattern's openings and bit `place + len(patterns)`
+    for its inner part, so one integer collects both as the automaton runs."""
 
     def __init__(self, patterns: list[GatedPattern]):
         self.patterns = patterns
-        self._always = 0
+        self._shift = len(patterns)
+        self._all = (1 << len(patterns)) - 1
+        self._always = 0  # patterns without openings
+        self._no_inner = 0  # patterns without an inner part
         opened: dict[str, int] = {}
         for place, pattern in enumerate(patterns):
-            if pattern.openings is None:
-                self._always |= 1 << place
-            else:
-                for opening in pattern.openings:
-                    opened[opening] = opened.get(opening, 0) | 1 << place
+            for gate, bit, unguarded in ((pattern.openings, 1 << place, "_always"),
+                                         (pattern.inner, 1 << (place + self._shift), "_no_inner")):
+                if gate is None:
+                    setattr(self, unguarded, getattr(self, unguarded) | 1 << place)
+                else:
+                    for opening in gate:
+                        opened[opening] = opened.get(opening, 0) | bit
         self._automaton = ahocorasick.Automaton()
         for opening, bits in opened.items():
             self._automaton.add_word(opening, bits)
@@ -59,10 +67,11 @@ class GatedList:
 
     def open_in(self, text: str) -> list[int]:
         """The places of the patterns that may match text, in order."""
-        mask = self._always
+        found = 0
         if self._any_openings:
             for _end, bits in self._automaton.iter(text):
-                mask |= bits
+                found |= bits
+        mask = (found | self._always) & ((found >> self._shift) | self._no_inner) & self._all
         places = []
         while mask:
             lowest = mask & -mask
@@ -106,20 +115,25 @@ def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
     return frozenset(found)
 
 
-def inner_openings(regex: re.Pattern[str]) -> frozenset[str] | None:
-    """For a pattern that may start almost anywhere ("(?:在|去|到)[^,。]{0,8}?柜台"): the two characters a
-    later, required part of it starts with. Every match holds a match of each required part, so a
-    message without any of them cannot match. The part with the fewest such openings is used."""
+def inner_openings(regex: re.Pattern[str], besides: frozenset[str] | None = None) -> frozenset[str] | None:
+    """The two characters a later, required part of a pattern starts with: for a pattern that may start
+    almost anywhere ("(?:在|去|到)[^,。]{0,8}?柜台"), or as a second gate next to its openings (`besides`,
+    then only parts after the first count, and not the same openings again). Every match holds a match
+    of each required part, so a message without any of them cannot match. The part with the fewest
+    such openings is used."""
     if regex.flags & (re.IGNORECASE | re.VERBOSE):
         return None
     parsed = list(_parser.parse(regex.pattern, regex.flags))
     best: set[str] | None = None
     for place, (op, arg) in enumerate(parsed):
+        if besides is not None and place == 0:
+            continue
         if op in (sre.ASSERT, sre.ASSERT_NOT, sre.AT, sre.BRANCH) or (
                 op in (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT) and arg[0] == 0):
             continue  # zero-width, optional, or (at the top) alternatives: no single required part
         starts = _sequence(parsed[place:], {""}, 2)
-        if starts is not None and all(len(start) == 2 for start in starts) and (best is None or len(starts) < len(best)):
+        if (starts is not None and all(len(start) == 2 for start in starts) and starts != besides
+                and (best is None or len(starts) < len(best))):
             best = starts
     return frozenset(best) if best else None
 
