@@ -191,6 +191,13 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     # the institution's own service number, dialled by the resident, and a notice pointing to the official app
     "收到南航短信说航班改到下午，我打95539确认过了",
     "【交管12123】您的驾驶证即将到期，可登录交管12123APP查询处理。",
+    # told in person and checked by landline; the number on the back of one's own card; the airline's own app
+    "老板当面跟我说把货款转给供应商，我打了合同上的座机跟对方财务确认过了",
+    "收到银行短信说卡被盗刷已拦截，我打了卡背面的客服电话，让我去网点换卡",
+    "打开南航app看了，航班确实取消了，我在app里改签了",
+    "交通违章罚款在哪里交",
+    # others' losses are why a talk is wanted, not a case
+    "好几个老人被骗买保健品，想请民警来小区做个反诈宣传讲座",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
@@ -210,6 +217,17 @@ def test_a_scam_story_shared_as_feedback_or_a_lesson_is_not_an_alarm(advisor: Ad
 def test_news_of_someone_elses_scam_stopped_in_time_is_not_an_alarm(advisor: Advisor) -> None:
     analysis = advisor.analyze("听说邻居差点被冒充客服的骗了 幸好银行拦下来了")
     assert not analysis.is_scam and not analysis.urgent
+
+
+@pytest.mark.parametrize("text, category", [
+    ("我表哥新QQ说在国外出事急需用钱，我打了一万过去，打电话问他根本不知道", "冒充领导熟人"),
+    ("群里老师推荐的平台，汇了八万，今天群突然解散了", "虚假网络投资理财"),
+    ("我弟用自己的微信和银行卡收别人的钱再转到指定的卡上，每笔抽一个点，已经干了一周", "帮信犯罪"),
+])
+def test_money_gone_after_an_impostor_or_a_vanished_group_is_an_urgent_scam(
+        advisor: Advisor, text: str, category: str) -> None:
+    analysis = advisor.analyze(text)
+    assert (analysis.is_scam, analysis.category, analysis.urgent) == (True, category, True)
 
 
 @pytest.mark.parametrize("text", [

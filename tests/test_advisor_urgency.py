@@ -145,6 +145,11 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("他还在电话上教我弄", True), ("人还在线上", True), ("电话还没挂", True),
     ("她正按对方说的开了屏幕共享", True), ("客服让我下载了个app正在操作", True),
     ("卡已经借出去三个月了", True), ("房子租出去", False),
+    # a card swiped, an advance paid, money put in, principal not back, a card frozen, codes told
+    ("信用卡都刷爆了", True), ("我先垫付了3000", True), ("垫付返佣15%的活", False), ("把二十万投进了一个项目", True),
+    ("本金都没退", True), ("现在银行卡被冻了", True), ("验证码都告诉他们了", True),
+    # asked to pay right now, not merely asked
+    ("店员正让他刷卡", True), ("现在让我交退伍费", False),
 ])
 def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent

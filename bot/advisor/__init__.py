@@ -187,6 +187,9 @@ def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues:
     happening to the resident (no deed, no link, number or amount, nobody who contacted them). The type
     is explained, without an alarm; it still counts as being about that scam, unless it is asked in order
     to teach others or to follow the news ("给学生讲讲"), which is no consultation at all."""
+    if context.asks_to_teach(kinds):
+        # Others being scammed is why a talk is wanted ("好几个老人被骗了，想请民警来讲讲"), not a case.
+        cues = [cue for cue in cues if cue.kind != "victim"]
     return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE
             and (context.asks_what_it_is(kinds) or context.learning_question(kinds) or context.asks_to_teach(kinds))
             and not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None)
