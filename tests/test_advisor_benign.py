@@ -196,6 +196,15 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "收到银行短信说卡被盗刷已拦截，我打了卡背面的客服电话，让我去网点换卡",
     "打开南航app看了，航班确实取消了，我在app里改签了",
     "交通违章罚款在哪里交",
+    # the resident's own look in the app, a superior or colleague in person, the resident's own step in the app
+    "收到短信说额度提升，我自己登录银行app查了确实提了",
+    "领导在会议室当面让我给供应商付款，合同齐全",
+    "同事当面找我借了50块，第二天就还了",
+    "儿子做兼职家教，家长每次当面结课时费",
+    "在app里点了价格保护，退了差价",
+    "社区民警上门走访，提醒老人防诈骗，没问任何个人信息",
+    "家里老人老接到推销电话怎么办",
+    "【腾讯科技】你正在登录微信，验证码 123456。转给他人将导致微信被盗。",
     # others' losses are why a talk is wanted, not a case
     "好几个老人被骗买保健品，想请民警来小区做个反诈宣传讲座",
 ])

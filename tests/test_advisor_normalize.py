@@ -77,6 +77,7 @@ def test_a_space_between_phrases_ends_a_clause_but_spaced_characters_are_joined(
 def test_a_disguise_or_scam_word_with_a_space_inside_is_joined_not_split(disguises: DisguiseTable) -> None:
     assert normalize("我在一个菠 菜网站上输了钱", disguises) == "我在一个博彩网站上输了钱"
     assert normalize("他们在招刷 单的人", disguises) == "他们在招刷单的人"
+    assert normalize("带款前交jie冻费", disguises) == "贷款前交解冻费"
 
 
 def test_voice_style_messages_without_punctuation_are_read_clause_by_clause():

@@ -150,6 +150,8 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("本金都没退", True), ("现在银行卡被冻了", True), ("验证码都告诉他们了", True),
     # asked to pay right now, not merely asked
     ("店员正让他刷卡", True), ("现在让我交退伍费", False),
+    # about to pay, or on the way, or the charge already came through
+    ("我银行APP都打开了", True), ("我爷爷人已经出门了", True), ("收到扣款提醒1万", True),
 ])
 def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent
