@@ -205,6 +205,16 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "社区民警上门走访，提醒老人防诈骗，没问任何个人信息",
     "家里老人老接到推销电话怎么办",
     "【腾讯科技】你正在登录微信，验证码 123456。转给他人将导致微信被盗。",
+    # services, one's own step in an official app or in person, nothing asked
+    "驾照扣分了去哪里处理",
+    "派出所能帮忙寻人吗",
+    "航班延误了，我在航司官方app上改签了下一班",
+    "在支付宝买的基金跌了，正常吗",
+    "用花呗买东西都按时还的，会影响征信吗",
+    "社区民警上门做人口信息登记，就问了问家里几口人",
+    "在官方的交易平台上卖了游戏号",
+    "商场抽奖中了一袋米，当场就拎回家了",
+    "社区干部当面帮我办了高龄补贴，没让交任何钱",
     # others' losses are why a talk is wanted, not a case
     "好几个老人被骗买保健品，想请民警来小区做个反诈宣传讲座",
 ])
@@ -232,11 +242,17 @@ def test_news_of_someone_elses_scam_stopped_in_time_is_not_an_alarm(advisor: Adv
     ("我表哥新QQ说在国外出事急需用钱，我打了一万过去，打电话问他根本不知道", "冒充领导熟人"),
     ("群里老师推荐的平台，汇了八万，今天群突然解散了", "虚假网络投资理财"),
     ("我弟用自己的微信和银行卡收别人的钱再转到指定的卡上，每笔抽一个点，已经干了一周", "帮信犯罪"),
+    ("对方让我帮他刷脸验证，我的银行卡就被他们拿去用了", "帮信犯罪"),
 ])
 def test_money_gone_after_an_impostor_or_a_vanished_group_is_an_urgent_scam(
         advisor: Advisor, text: str, category: str) -> None:
     analysis = advisor.analyze(text)
     assert (analysis.is_scam, analysis.category, analysis.urgent) == (True, category, True)
+
+
+def test_a_check_in_the_official_app_that_shows_all_normal_exposes_the_notice_as_a_scam(advisor: Advisor) -> None:
+    analysis = advisor.analyze("收到航班取消短信，我在航司官方app上查了，是正常的")
+    assert (analysis.is_scam, analysis.category) == (True, "机票退改签")
 
 
 @pytest.mark.parametrize("text", [

@@ -152,6 +152,9 @@ def test_ordinary_transfers_are_neither_scams_nor_urgent(advisor: Advisor, text:
     ("店员正让他刷卡", True), ("现在让我交退伍费", False),
     # about to pay, or on the way, or the charge already came through
     ("我银行APP都打开了", True), ("我爷爷人已经出门了", True), ("收到扣款提醒1万", True),
+    # still being walked through it, or the details already told
+    ("他还在让我操作", True), ("卡里钱在变少", True), ("孩子正拿着我手机在输密码", True), ("密码都说给他听了", True),
+    ("我爸正在直播间下单", True), ("我正按他们说的用我的卡帮他们过账", True), ("我的银行卡就被他们拿去用了", True),
 ])
 def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None:
     assert bool(detect(normalize(text))) is urgent
