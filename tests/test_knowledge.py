@@ -48,6 +48,15 @@ def test_every_entry_file_is_valid_and_named_by_its_id(path: Path) -> None:
     assert len(entry.avoid) >= 2 and entry.actions and entry.script and entry.why
 
 
+@pytest.mark.parametrize("path", ENTRY_FILES, ids=lambda path: path.stem)
+def test_a_bundled_entry_lists_each_signal_word_once(path: Path) -> None:
+    """A word in two signals of one entry would count twice without anyone seeing why."""
+    with path.open("rb") as handle:
+        entry = entry_from_document(tomllib.load(handle), str(path))
+    words = [word for signal in entry.signals for word in signal.words]
+    assert [word for word in set(words) if words.count(word) > 1] == []
+
+
 def test_at_least_thirty_entries_cover_all_eighteen_categories(knowledge: KnowledgeBase) -> None:
     assert len(knowledge.entries) >= 30
     assert {entry.category for entry in knowledge.entries} == set(CATEGORIES)
