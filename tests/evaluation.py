@@ -42,9 +42,10 @@ class Report:
                 if (figures[name] > bar if name == "false-alarm rate" else figures[name] < bar)]
 
 
-def load_messages(folder: Path = EVAL_DIR) -> list[dict]:
+def load_messages(folder: Path = EVAL_DIR, files: list[Path] | None = None) -> list[dict]:
+    """The labelled messages of every set in folder, or of the given files only."""
     messages = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in files or sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 item = json.loads(line)
@@ -106,8 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--knowledge", default=str(PROJECT_ROOT / "knowledge"))
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    parser.add_argument("files", nargs="*", type=Path, help="score these sets only (default: every set in tests/eval)")
     args = parser.parse_args(argv)
-    report = evaluate(Advisor(load_directory(args.knowledge)), load_messages())
+    report = evaluate(Advisor(load_directory(args.knowledge)), load_messages(files=args.files))
     print_report(report, args.verbose)
     failures = report.failures()
     if failures:

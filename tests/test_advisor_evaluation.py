@@ -47,3 +47,12 @@ def test_bundled_evaluation_set_is_labelled_with_canonical_categories() -> None:
 def test_main_exits_zero_on_the_bundled_knowledge(capsys) -> None:
     assert evaluation.main([]) == 0
     assert "false-alarm rate" in capsys.readouterr().out
+
+
+def test_one_set_can_be_scored_on_its_own(capsys) -> None:
+    path = evaluation.EVAL_DIR / "independent_38.jsonl"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(evaluation.load_messages(files=[path])) == len(lines)
+    evaluation.main([str(path)])
+    benign = sum(1 for line in lines if '"category": null' in line)
+    assert f"{len(lines) - benign} scams, {benign} benign" in capsys.readouterr().out
