@@ -250,6 +250,17 @@ def test_money_gone_after_an_impostor_or_a_vanished_group_is_an_urgent_scam(
     assert (analysis.is_scam, analysis.category, analysis.urgent) == (True, category, True)
 
 
+@pytest.mark.parametrize("text", [
+    "接到电话说我中奖了，我在官网上查了确实有这个活动，要先交税3000才能领",  # a fee first
+    "客服说我的订单要退款，我打开淘宝app看了确实有这个订单，他让我把验证码给他",  # a code handed over
+    "自称银行的人打电话说我卡有风险，我在官方app里查了，他让我把钱转到安全账户",  # a "safe" account
+    "领导当面让我把钱转给一个新账户，说是保密项目",  # secrecy
+    "老公就在我旁边，客服让我把验证码发给他",
+])
+def test_a_check_or_a_face_does_not_clear_a_request_no_genuine_party_makes(advisor: Advisor, text: str) -> None:
+    assert advisor.analyze(text).is_scam
+
+
 def test_a_check_in_the_official_app_that_shows_all_normal_exposes_the_notice_as_a_scam(advisor: Advisor) -> None:
     analysis = advisor.analyze("收到航班取消短信，我在航司官方app上查了，是正常的")
     assert (analysis.is_scam, analysis.category) == (True, "机票退改签")

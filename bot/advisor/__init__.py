@@ -130,10 +130,11 @@ class Advisor:
         """Signals of the strongest entry, plus entities, scam tactics and urgency, less benign wording."""
         score = (evidence.score if evidence else 0.0) + _entity_weight(entities)
         on_topic = evidence is not None or max(similarity.values(), default=0.0) >= MIN_SIMILARITY
-        tactic, firm, _seen = context.tactics_detail(normalized, on_topic)
+        tactics = context.tactics_detail(normalized, on_topic)
+        tactic, firm = tactics.weight, tactics.firm
         specific = evidence is not None and evidence.score >= NAMED_TYPE_SCORE
         score += _benign_weight(kinds, normalized, entities, firm, specific) + tactic
-        ordinary = _ordinary(kinds, firm, cues, entities)
+        ordinary = _ordinary(kinds, tactics, cues, entities)
         if ordinary:
             score += ROUTINE_WEIGHT
         if cues and evidence is not None and evidence.score >= URGENCY_EVIDENCE and not ordinary:
@@ -152,7 +153,7 @@ class Advisor:
         # Ordinary dealings with no request for money or a code, nothing paid right now and no suspicious
         # link or number are at most unsure, however plainly they name a scam's topic ("在个税app里自己申请的
         # 退税，到账了"); so is a request from someone checked and found genuine.
-        if ordinary and _plainly_ordinary(evidence, entities, firm, kinds):
+        if ordinary and _plainly_ordinary(evidence, entities, tactics, kinds):
             score = min(score, LOW)
         return score
 
@@ -195,28 +196,35 @@ def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues:
             and not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None)
 
 
-def _ordinary(kinds: set[str], firm: float, cues: list[urgency.Urgency], entities: Entities) -> bool:
+def _ordinary(kinds: set[str], tactics: context.Tactics, cues: list[urgency.Urgency], entities: Entities) -> bool:
     """Ordinary dealings (a known shop, the official app, family in person) with at most one plain
-    request, or a request from someone checked and found genuine. Not when money is being paid right
-    now ("工资卡也绑进去了，还在往里充钱"), nor when a code or card details went and money followed
-    ("点链接填了卡号和验证码，工资卡里少了8000"), nor with a suspicious link or number in the message."""
-    if context.verified(kinds):
+    request, or a request from someone checked and found genuine, unless it crosses a red line (a code
+    handed over, a "safe" account, a fee first, secrecy: "官网上查了确实有这个活动，要先交税"). Not when
+    money is being paid right now ("工资卡也绑进去了，还在往里充钱"), nor when a code or card details went
+    and money followed ("点链接填了卡号和验证码，工资卡里少了8000"), nor with a suspicious link or number."""
+    if _checked_genuine(kinds, tactics):
         return True
     cue_kinds = {cue.kind for cue in cues}
     paying_now = "now" in cue_kinds
     gave_and_lost = "exposure" in cue_kinds and bool(cue_kinds & {"loss", "victim"})
-    return (context.routine(kinds) and firm <= ROUTINE_FIRM_LIMIT and not paying_now and not gave_and_lost
+    return (context.routine(kinds) and tactics.firm <= ROUTINE_FIRM_LIMIT and not paying_now and not gave_and_lost
             and not _flagged_contact(entities))
 
 
-def _plainly_ordinary(evidence: EntryScore | None, entities: Entities, firm: float, kinds: set[str]) -> bool:
+def _plainly_ordinary(evidence: EntryScore | None, entities: Entities, tactics: context.Tactics,
+                      kinds: set[str]) -> bool:
     """Ordinary dealings that are no near miss of a scam: no flagged link or number, and either no firm
     tactic and few scam signals, or a genuine asker checked."""
     if _flagged_contact(entities):
         return False
-    if context.verified(kinds):
+    if _checked_genuine(kinds, tactics):
         return True
-    return firm <= PLAIN_FIRM_LIMIT and (evidence is None or evidence.score <= PLAIN_EVIDENCE_LIMIT)
+    return tactics.firm <= PLAIN_FIRM_LIMIT and (evidence is None or evidence.score <= PLAIN_EVIDENCE_LIMIT)
+
+
+def _checked_genuine(kinds: set[str], tactics: context.Tactics) -> bool:
+    """The asker was checked and found genuine, and asks for nothing a genuine party never asks."""
+    return context.verified(kinds) and not tactics.red_line
 
 
 def _victim(cues: list[urgency.Urgency]) -> bool:

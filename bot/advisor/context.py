@@ -6,6 +6,7 @@ One pass of a multi-pattern automaton finds every context cue; `read` returns wh
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 import ahocorasick
 
@@ -142,14 +143,17 @@ def verified(kinds: set[str]) -> bool:
     return VERIFIED in kinds and FAKE not in kinds
 
 
-def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list[str]]:
-    """The capped weight of scam tactics in a normalized message, the weight of firm tactics alone
-    (asking for money, codes or secrecy, not a bare "is this real?" nor a request for a card number
-    or an ID copy), and the phrases that showed them.
+class Tactics(NamedTuple):
+    weight: float  # all tactics, capped (and halved off a scam topic)
+    firm: float  # asking for money, codes or secrecy, not a bare "is this real?" nor a card number or ID copy
+    red_line: bool  # a tactic no genuine party uses, however well checked (cues.RED_LINE)
+    seen: list[str]  # the phrases that showed them
 
-    Off a scam topic, tactics count half, and a bare "is this real?" does not count at all.
-    """
-    total, firm, seen = 0.0, 0.0, []
+
+def tactics_detail(text: str, on_topic: bool = True) -> Tactics:
+    """The scam tactics in a normalized message. Off a scam topic, tactics count half, and a bare
+    "is this real?" does not count at all."""
+    total, firm, red_line, seen = 0.0, 0.0, False, []
     for place in _TACTIC_GATES.open_in(text):
         pattern, weight, kind = _TACTICS[place]
         if kind is True and not on_topic:
@@ -159,11 +163,12 @@ def tactics_detail(text: str, on_topic: bool = True) -> tuple[float, float, list
             match = next((m for m in pattern.regex.finditer(text) if not _denied(text, m.start())), None)
         if match:
             total += weight
-            if not kind:
+            if not kind or kind == cues.RED_LINE:
                 firm += weight
+            red_line = red_line or kind == cues.RED_LINE
             seen.append(match.group(0))
     capped = min(total, cues.TACTICS_CAP)
-    return (capped if on_topic else capped / 2), firm, seen
+    return Tactics(capped if on_topic else capped / 2, firm, red_line, seen)
 
 
 def _denied(text: str, start: int) -> bool:
