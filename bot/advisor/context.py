@@ -11,7 +11,7 @@ from typing import NamedTuple
 import ahocorasick
 
 from bot.advisor import cues
-from bot.advisor.gates import GatedList, GatedPattern, alternatives
+from bot.advisor.gates import GatedList, GatedPattern, gated_alternatives
 
 _TACTICS = [(GatedPattern(tactic[0]), tactic[1], tactic[2] if len(tactic) > 2 else "") for tactic in cues.TACTICS]
 _TACTIC_GATES = GatedList([pattern for pattern, *_rest in _TACTICS])
@@ -42,10 +42,7 @@ def _automaton() -> ahocorasick.Automaton:
 _CUES = _automaton()
 # Routine and verified-genuine patterns, found with one automaton pass over their gates; each
 # alternative of a pattern is gated and searched on its own (only whether one matches counts).
-_PATTERNS = [(GatedPattern(alternative), kind)
-             for kind, patterns in ((ROUTINE, cues.ROUTINE_PATTERNS), (VERIFIED, cues.VERIFIED_GENUINE))
-             for pattern in patterns for alternative in alternatives(pattern)]
-_PATTERN_GATES = GatedList([pattern for pattern, _kind in _PATTERNS])
+_PATTERNS, _PATTERN_GATES = gated_alternatives(((ROUTINE, cues.ROUTINE_PATTERNS), (VERIFIED, cues.VERIFIED_GENUINE)))
 _UNSOLICITED = re.compile(cues.UNSOLICITED)
 
 

@@ -51,13 +51,14 @@ class GatedList:
         self._no_inner = 0  # patterns without an inner part
         opened: dict[str, int] = {}
         for place, pattern in enumerate(patterns):
-            for gate, bit, unguarded in ((pattern.openings, 1 << place, "_always"),
-                                         (pattern.inner, 1 << (place + self._shift), "_no_inner")):
-                if gate is None:
-                    setattr(self, unguarded, getattr(self, unguarded) | 1 << place)
-                else:
-                    for opening in gate:
-                        opened[opening] = opened.get(opening, 0) | bit
+            if pattern.openings is None:
+                self._always |= 1 << place
+            else:
+                _mark(opened, pattern.openings, 1 << place)
+            if pattern.inner is None:
+                self._no_inner |= 1 << place
+            else:
+                _mark(opened, pattern.inner, 1 << (place + self._shift))
         self._automaton = ahocorasick.Automaton()
         for opening, bits in opened.items():
             self._automaton.add_word(opening, bits)
@@ -78,6 +79,20 @@ class GatedList:
             places.append(lowest.bit_length() - 1)
             mask ^= lowest
         return places
+
+
+def _mark(opened: dict[str, int], gate: frozenset[str], bit: int) -> None:
+    for opening in gate:
+        opened[opening] = opened.get(opening, 0) | bit
+
+
+def gated_alternatives(groups) -> tuple[list[tuple[GatedPattern, str]], GatedList]:
+    """(pattern, kind) for each top-level alternative of each pattern of each (kind, patterns) group,
+    and their gated list: where only whether some alternative matches counts, each is gated and
+    searched on its own."""
+    patterns = [(GatedPattern(alternative), kind) for kind, group in groups
+                for pattern in group for alternative in alternatives(pattern)]
+    return patterns, GatedList([pattern for pattern, _kind in patterns])
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -107,9 +122,8 @@ def alternatives(pattern: str) -> list[str]:
 def openings(regex: re.Pattern[str], size: int) -> frozenset[str] | None:
     """The strings of `size` characters every match of regex starts with, or None when they cannot
     be listed (a match may be shorter, or start with any character, or there are too many)."""
-    if regex.flags & (re.IGNORECASE | re.VERBOSE):
-        return None
-    found = _sequence(_parser.parse(regex.pattern, regex.flags), {""}, size)
+    parsed = _parse(regex)
+    found = None if parsed is None else _sequence(parsed, {""}, size)
     if found is None or any(len(start) < size for start in found):
         return None
     return frozenset(found)
@@ -121,9 +135,9 @@ def inner_openings(regex: re.Pattern[str], besides: frozenset[str] | None = None
     then only parts after the first count, and not the same openings again). Every match holds a match
     of each required part, so a message without any of them cannot match. The part with the fewest
     such openings is used."""
-    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+    parsed = _parse(regex)
+    if parsed is None:
         return None
-    parsed = list(_parser.parse(regex.pattern, regex.flags))
     best: set[str] | None = None
     for place, (op, arg) in enumerate(parsed):
         if besides is not None and place == 0:
@@ -142,9 +156,9 @@ def branch_openings(regex: re.Pattern[str]) -> frozenset[str] | None:
     """Openings of a pattern whose top-level alternatives do not all give two characters: two for each
     alternative that can, one for the others (a single one-character alternative would otherwise
     open the whole pattern on its first character alone)."""
-    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+    parsed = _parse(regex)
+    if parsed is None:
         return None
-    parsed = list(_parser.parse(regex.pattern, regex.flags))
     branches = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is sre.BRANCH else [parsed]
     found: set[str] = set()
     for branch in branches:
@@ -156,6 +170,13 @@ def branch_openings(regex: re.Pattern[str]) -> frozenset[str] | None:
         else:
             return None
     return frozenset(found) if len(found) <= MAX_OPENINGS else None
+
+
+def _parse(regex: re.Pattern[str]) -> list | None:
+    """The top-level items of a pattern, or None for flags that change what its characters match."""
+    if regex.flags & (re.IGNORECASE | re.VERBOSE):
+        return None
+    return list(_parser.parse(regex.pattern, regex.flags))
 
 
 def _sequence(items, starts: set[str], size: int) -> set[str] | None:

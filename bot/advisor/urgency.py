@@ -9,7 +9,7 @@ import re
 import ahocorasick
 
 from bot.advisor import cues
-from bot.advisor.gates import GatedList, GatedPattern, alternatives
+from bot.advisor.gates import gated_alternatives
 
 
 @dataclass(frozen=True)
@@ -30,10 +30,8 @@ def _automaton(groups: dict[str, tuple[str, ...]]) -> ahocorasick.Automaton:
 _CUES = _automaton({"loss": cues.LOSS_CUES, "exposure": cues.EXPOSURE_CUES, "now": cues.NOW_CUES,
                     "victim": cues.VICTIM_CUES})
 # Each alternative of a cue pattern is gated and searched on its own: only those a message can match run.
-_PATTERNS = [(GatedPattern(alternative), kind) for kind, patterns in
-             (("loss", cues.LOSS_PATTERNS), ("exposure", cues.EXPOSURE_PATTERNS), ("now", cues.NOW_PATTERNS))
-             for pattern in patterns for alternative in alternatives(pattern)]
-_GATES = GatedList([pattern for pattern, _kind in _PATTERNS])
+_PATTERNS, _GATES = gated_alternatives(
+    (("loss", cues.LOSS_PATTERNS), ("exposure", cues.EXPOSURE_PATTERNS), ("now", cues.NOW_PATTERNS)))
 _NEGATIONS = _automaton({"negation": cues.NEGATIONS})
 _CONDITIONS = re.compile("|".join(map(re.escape, cues.CONDITIONS)))
 _CLAIMS = re.compile("|".join(map(re.escape, cues.CLAIMS)))
