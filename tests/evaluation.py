@@ -18,6 +18,7 @@ from bot.advisor.knowledge import CATEGORIES, load_directory
 from bot.config import PROJECT_ROOT
 
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
+LABEL_KEYS = {"text", "category", "urgent"}
 BARS = {"category accuracy": 0.85, "detection rate": 0.95, "false-alarm rate": 0.05, "urgency recall": 0.90}
 
 
@@ -48,7 +49,12 @@ def load_messages(folder: Path = EVAL_DIR, files: list[Path] | None = None) -> l
     for path in files or sorted(folder.glob("*.jsonl")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
-                item = json.loads(line)
+                try:
+                    item = json.loads(line)
+                except ValueError as error:
+                    raise ValueError(f"{path}:{number}: not JSON ({error})") from None
+                if not isinstance(item, dict) or not LABEL_KEYS <= item.keys():
+                    raise ValueError(f"{path}:{number}: a labelled message needs {', '.join(sorted(LABEL_KEYS))}")
                 if item["category"] is not None and item["category"] not in CATEGORIES:
                     raise ValueError(f"{path}:{number}: unknown category {item['category']!r}")
                 messages.append(item)
@@ -109,7 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="list every miss")
     parser.add_argument("files", nargs="*", type=Path, help="score these sets only (default: every set in tests/eval)")
     args = parser.parse_args(argv)
-    report = evaluate(Advisor(load_directory(args.knowledge)), load_messages(files=args.files))
+    try:
+        messages = load_messages(files=args.files)
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
+    report = evaluate(Advisor(load_directory(args.knowledge)), messages)
     print_report(report, args.verbose)
     failures = report.failures()
     if failures:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.advisor import Analysis
 from tests import evaluation
 
@@ -56,3 +58,15 @@ def test_one_set_can_be_scored_on_its_own(capsys) -> None:
     evaluation.main([str(path)])
     benign = sum(1 for line in lines if '"category": null' in line)
     assert f"{len(lines) - benign} scams, {benign} benign" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, problem", [
+    ("not json\n", "bad.jsonl:1: not JSON"),
+    ('{"text": "你好"}\n', "bad.jsonl:1: a labelled message needs category, text, urgent"),
+])
+def test_a_broken_set_is_named_by_file_and_line(tmp_path, capsys, content: str, problem: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_:
+        evaluation.main([str(path)])
+    assert exit_.value.code == 2 and problem in capsys.readouterr().err
