@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 # The standard library's own pattern parser and its opcodes (stable within Python 3.11).
-from re import _constants as sre
-from re import _parser
+from re import _constants as sre  # type: ignore
+from re import _parser  # type: ignore
 
 import ahocorasick
 
@@ -185,9 +185,10 @@ def _sequence(items, starts: set[str], size: int) -> set[str] | None:
     for op, arg in items:
         if all(len(start) >= size for start in current):
             break
-        current = _item(op, arg, current, size)
-        if current is None or len(current) > MAX_OPENINGS:
+        step = _item(op, arg, current, size)
+        if step is None or len(step) > MAX_OPENINGS:
             return None
+        current = step
     return current
 
 
@@ -223,9 +224,10 @@ def _repeat(arg, open_starts: set[str], size: int, done: set[str]) -> set[str] |
     found = set(open_starts) if minimum == 0 else set()
     current = open_starts
     for count in range(1, min(maximum, max(minimum, size)) + 1):
-        current = _sequence(body, current, size)
-        if current is None:
+        step = _sequence(body, current, size)
+        if step is None:
             return None
+        current = step
         if count >= minimum:
             found |= current
     return done | found

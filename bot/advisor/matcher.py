@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from math import log
+from math import inf, log
 from dataclasses import dataclass, field
 
 import ahocorasick
@@ -34,6 +34,8 @@ EXTRA_SHARE = 0.4
 EXTRA_WORDS = 2
 
 
+# Below every route's log probability: the first candidate always replaces it.
+_NO_ROUTE = (-inf, -1)
 # Slots (a power of two, less one) of the table of character pairs that occur inside words: a few
 # percent of slots are taken, so a pair absent from every word is nearly always told at once.
 PAIR_SLOTS = (1 << 22) - 1
@@ -156,14 +158,14 @@ class _Segmenter:
                 fragment = block[start:end + 1]
             if not ends:
                 ends.append(start)
-            best = None
+            best = _NO_ROUTE
             for end in ends:
                 word = block[start:end + 1]
                 weight = logp.get(word)
                 if weight is None:
                     weight = logp[word] = log(freq.get(word) or 1) - logtotal
                 candidate = (weight + route[end + 1][0], end)
-                if best is None or candidate > best:
+                if candidate > best:
                     best = candidate
             route[start] = best
         position, joined = 0, False
@@ -226,11 +228,11 @@ class Matcher:
     def __init__(self, entries: list[Entry], disguises: DisguiseTable):
         self.entries = entries
         self.disguises = disguises
-        self._targets: dict[str, list[_Target]] = {}
+        targets: dict[str, list[_Target]] = {}
         self._entry_tags: dict[int, list[tuple[str, int, int]]] = {}  # (tag, combo, bit of its part)
         self._display: dict[str, str] = {}
         for index, entry in enumerate(entries):
-            self._add_entry(index, entry)
+            self._add_entry(index, entry, targets)
         # Per entry, what scoring needs: each signal's (weight, multiplier per extra word, note) and
         # each combo's (bits of all its parts, weight, shown words, note).
         self._signal_data = [[(signal.weight, signal.weight > 0, signal.note) for signal in entry.signals]
@@ -238,36 +240,36 @@ class Matcher:
         self._combo_data = [[((1 << len(combo.parts)) - 1, combo.weight, "+".join(part[0].lstrip("@") for part in combo.parts),
                               combo.note) for combo in entry.combos] for entry in entries]
         self._automaton = ahocorasick.Automaton()
-        for pattern, targets in self._targets.items():
+        for pattern, pattern_targets in targets.items():
             short = len(pattern) <= SHORT_PATTERN and _CJK_ONLY.match(pattern) is not None
-            signal_targets = tuple((entry, signal) for entry, kind, signal, _part in targets if kind == SIGNAL)
-            combo_targets = tuple(dict.fromkeys((entry, combo, 1 << part) for entry, kind, combo, part in targets
-                                                if kind == COMBO))
+            signal_targets = tuple((entry, signal) for entry, kind, signal, _part in pattern_targets
+                                   if kind == SIGNAL)
+            combo_targets = tuple(dict.fromkeys((entry, combo, 1 << part)
+                                                for entry, kind, combo, part in pattern_targets if kind == COMBO))
             self._automaton.add_word(pattern, (pattern, len(pattern) - 1, short, signal_targets, combo_targets))
-        if self._targets:
+        if targets:
             self._automaton.make_automaton()
-        SEGMENTER.add_words({p for p in self._targets if _CJK_ONLY.match(p) and len(p) == 2})
-        # The automaton now holds everything a pattern leads to; the build-time lists are not kept.
-        self._any_patterns = bool(self._targets)
-        del self._targets
+        SEGMENTER.add_words({p for p in targets if _CJK_ONLY.match(p) and len(p) == 2})
+        # The automaton holds everything a pattern leads to; the build-time lists are not kept.
+        self._any_patterns = bool(targets)
 
     def _pattern(self, word: str) -> str:
         pattern = normalize(word, self.disguises).replace(" ", "")
         self._display.setdefault(pattern, word)
         return pattern
 
-    def _add_entry(self, index: int, entry: Entry) -> None:
+    def _add_entry(self, index: int, entry: Entry, targets: dict[str, list[_Target]]) -> None:
         for signal_index, signal in enumerate(entry.signals):
             # Spellings that normalize alike ("屏幕共享", "共享屏幕") are one word of the signal.
             for pattern in dict.fromkeys(self._pattern(word) for word in signal.words):
-                self._targets.setdefault(pattern, []).append((index, SIGNAL, signal_index, 0))
+                targets.setdefault(pattern, []).append((index, SIGNAL, signal_index, 0))
         for combo_index, combo in enumerate(entry.combos):
             for part_index, part in enumerate(combo.parts):
                 for word in dict.fromkeys(part):
                     if word.startswith("@"):
                         self._entry_tags.setdefault(index, []).append((word, combo_index, 1 << part_index))
                     else:
-                        self._targets.setdefault(self._pattern(word), []).append(
+                        targets.setdefault(self._pattern(word), []).append(
                             (index, COMBO, combo_index, part_index))
 
     def match(self, text: str, tags: frozenset[str] = frozenset()) -> list[EntryScore]:
