@@ -11,7 +11,8 @@ PORT ?= 8000
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+# The advisor core (bot/advisor) is compiled at install (setup.py), so a change to it installs again.
+$(STAMP): pyproject.toml setup.py $(wildcard bot/advisor/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
@@ -44,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache build fanzha_core__mypyc*.so bot/advisor/*.so

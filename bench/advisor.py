@@ -66,6 +66,7 @@ def measure(scale: int) -> dict:
     from bot.advisor import Advisor
     from bot.advisor.knowledge import KnowledgeBase
     from bot.advisor.matcher import SEGMENTER
+    from bot.compiled import running_compiled
 
     documents, texts, disguises = scaled_documents(scale)
     started = time.perf_counter()
@@ -86,7 +87,7 @@ def measure(scale: int) -> dict:
         rates.append(len(messages) / (time.process_time() - cpu))
     latencies.sort()
     return {
-        "scale": scale, "entries": len(knowledge.entries),
+        "scale": scale, "code": "compiled" if running_compiled() else "sources", "entries": len(knowledge.entries),
         "patterns": sum(len(s.words) for e in knowledge.entries for s in e.signals),
         "build_seconds": round(build_seconds, 3), "messages": len(latencies),
         "messages_per_second": round(max(rates)),
@@ -119,12 +120,13 @@ def run() -> dict:
     sizes = [_worker(scale) for scale in SCALES]
     return {"sizes": sizes, "floor_messages_per_second": FLOOR,
             "flat": all(size["messages_per_second_median"] >= FLOOR for size in sizes),
-            "worker_peak_rss_mb": sizes[0]["peak_rss_mb"]}
+            "worker_peak_rss_mb": sizes[0]["peak_rss_mb"], "code": sizes[0]["code"]}
 
 
 def report(results: dict) -> str:
-    lines = [f"advisor (one core; msg/s by CPU time over {BATCHES} passes through the evaluation messages, each pass"
-             " new to the process: the best, median and worst pass)",
+    code = {"compiled": "compiled at install", "sources": "run from its sources"}[results["code"]]
+    lines = [f"advisor ({code}; one core; msg/s by CPU time over {BATCHES} passes through the evaluation messages,"
+             " each pass new to the process: the best, median and worst pass)",
              f"  {'size':>5} {'entries':>8} {'patterns':>9} {'build s':>8} {'best':>7} {'median':>7} "
              f"{'worst':>7} {'p50 ms':>7} {'p99 ms':>7} {'peak MB':>8}"]
     for size in results["sizes"]:

@@ -1,4 +1,5 @@
-"""反诈助手: the application factory. Nothing happens at import time."""
+"""反诈助手: the application factory. At import, only the choice of the advisor core's code is made:
+compiled, or its sources when the compiled modules are missing or older (bot/compiled.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,11 @@ from typing import Any
 
 from flask import Flask
 
+from bot import compiled
 from bot import config as config_module
 from bot import db
+
+compiled.choose()
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
