@@ -217,6 +217,13 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     "社区干部当面帮我办了高龄补贴，没让交任何钱",
     # others' losses are why a talk is wanted, not a case
     "好几个老人被骗买保健品，想请民警来小区做个反诈宣传讲座",
+    "我们单位想办一场防骗讲座，民警来讲要怎么预约",
+    # done in person, or signed face to face
+    "在营业厅本人现场签字办了宽带续费",
+    "租房合同是当面签的，房东让我把押金转给他",
+    # services and an institution's own notice
+    "办护照去出入境大厅还是派出所",
+    "【交管12123】您的违法记录已处理完毕，是真的吗",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
@@ -229,6 +236,15 @@ def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text:
     "单位群里有人发了冒充客服诈骗的案例，我转给了我爸妈",
 ])
 def test_a_scam_story_shared_as_feedback_or_a_lesson_is_not_an_alarm(advisor: Advisor, text: str) -> None:
+    analysis = advisor.analyze(text)
+    assert not analysis.is_scam and not analysis.urgent
+
+
+@pytest.mark.parametrize("text", [
+    "最近冒充客服的骗局好多，想提醒我爸妈，有没有宣传资料",
+    "想给社区老人讲讲刷单的套路，有宣传资料吗",
+])
+def test_asking_for_material_to_warn_others_is_not_a_case_whatever_scam_it_names(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
     assert not analysis.is_scam and not analysis.urgent
 

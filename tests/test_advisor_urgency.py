@@ -44,6 +44,12 @@ URGENT = [
     # ordinary words ("工资卡") do not hide a code and a card handed over, then money gone
     "短信说有个税退税，我点链接填了银行卡号、密码和验证码，刚才工资卡里少了八千",
     "我妈现在一个人在房间里跟“警察”视频，说要配合调查",
+    # walked through it, or at the payment page, right now
+    "客服说要取消会员，我正按客服说的几个步骤在支付宝里操作",
+    "平台说交了保证金才能提现，我人在付款页面了",
+    # card details and password read out or typed in
+    "冒充公安的说我涉嫌洗钱，我把银行卡号和密码都报了",
+    "点了短信里的补贴链接，把卡号和密码都填好了",
 ]
 NOT_URGENT = [
     "客服让我把验证码发给他，我没给",

@@ -93,7 +93,7 @@ class Advisor:
         kinds = context.read(normalized)
         explaining = _asks_about_a_named_scam(kinds, evidence, cues, entities)
         score = self._score(evidence, similarity, entities, cues, normalized, kinds)
-        if explaining and context.asks_to_teach(kinds):
+        if _teaching_others(kinds, cues, entities):
             score = min(score, LOW)
         if blacklisted:
             score = max(score, HIGH)
@@ -194,6 +194,13 @@ def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues:
     return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE
             and (context.asks_what_it_is(kinds) or context.learning_question(kinds) or context.asks_to_teach(kinds))
             and not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None)
+
+
+def _teaching_others(kinds: set[str], cues: list[urgency.Urgency], entities: Entities) -> bool:
+    """Asked in order to teach others or to follow the news ("想提醒我爸妈，有什么宣传资料"), with nobody
+    contacting the resident and nothing happening to them: no consultation, whatever scam it names."""
+    return (context.asks_to_teach(kinds) and not context.concerns_resident(kinds)
+            and all(cue.kind == "victim" for cue in cues) and next(entities.all(), None) is None)
 
 
 def _ordinary(kinds: set[str], tactics: context.Tactics, cues: list[urgency.Urgency], entities: Entities) -> bool:
