@@ -224,6 +224,12 @@ def test_general_prevention_questions_stay_benign(advisor: Advisor, text: str) -
     # services and an institution's own notice
     "办护照去出入境大厅还是派出所",
     "【交管12123】您的违法记录已处理完毕，是真的吗",
+    "停车罚单能在交管12123上交吗",
+    "我在交管12123上交的罚款，交完了",
+    "衣服尺码不对，我自己在订单页点了退货，快递员上门取件",
+    # a fake only feared, then the official number dialled: the check settles it
+    "有人打电话说是我表哥要借钱，我怕是骗子，挂了打他原来的号码，确认是他本人",
+    "我翻到卡背面打了95588问，客服说确实是银行的回访电话",
 ])
 def test_the_residents_own_ordinary_dealings_stay_benign(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)

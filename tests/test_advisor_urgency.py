@@ -174,3 +174,13 @@ def test_deeds_under_way_in_residents_own_words(text: str, urgent: bool) -> None
 def test_voice_style_messages_in_progress_are_urgent(advisor: Advisor, text: str) -> None:
     analysis = advisor.analyze(text)
     assert analysis.is_scam and analysis.urgent
+
+
+@pytest.mark.parametrize("text, loss", [
+    ("我挂了电话又打了95533问", False),
+    ("打了10086问了一下", False),
+    ("刚给他打了9500块", True),
+    ("我刚转了95000元给他", True),
+])
+def test_a_call_to_a_service_number_is_no_payment(text: str, loss: bool) -> None:
+    assert any(cue.kind == "loss" for cue in detect(normalize(text))) is loss

@@ -34,7 +34,7 @@ def _automaton() -> ahocorasick.Automaton:
         for word in words:
             kinds.setdefault(word, set()).add(kind)
     for word, word_kinds in kinds.items():
-        automaton.add_word(word, frozenset(word_kinds))
+        automaton.add_word(word, (len(word), frozenset(word_kinds)))
     automaton.make_automaton()
     return automaton
 
@@ -54,7 +54,9 @@ def read(text: str) -> set[str]:
     genuine is routine whoever made it.
     """
     found: set[str] = set()
-    for _end, kinds in _CUES.iter(text):
+    for end, (size, kinds) in _CUES.iter(text):
+        if FAKE in kinds and text.endswith(cues.FEARED_BEFORE, 0, end - size + 1):
+            kinds = kinds - {FAKE}
         found |= kinds
     routine_told = False
     for place in _PATTERN_GATES.open_in(text):
