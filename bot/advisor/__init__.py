@@ -189,18 +189,26 @@ def _asks_about_a_named_scam(kinds: set[str], evidence: EntryScore | None, cues:
     is explained, without an alarm; it still counts as being about that scam, unless it is asked in order
     to teach others or to follow the news ("给学生讲讲"), which is no consultation at all."""
     if context.asks_to_teach(kinds):
-        # Others being scammed is why a talk is wanted ("好几个老人被骗了，想请民警来讲讲"), not a case.
-        cues = [cue for cue in cues if cue.kind != "victim"]
+        cues = _besides_others_losses(cues)
     return (evidence is not None and evidence.score >= NAMED_TYPE_SCORE
             and (context.asks_what_it_is(kinds) or context.learning_question(kinds) or context.asks_to_teach(kinds))
-            and not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None)
+            and _nothing_happening(kinds, cues, entities))
 
 
 def _teaching_others(kinds: set[str], cues: list[urgency.Urgency], entities: Entities) -> bool:
-    """Asked in order to teach others or to follow the news ("想提醒我爸妈，有什么宣传资料"), with nobody
-    contacting the resident and nothing happening to them: no consultation, whatever scam it names."""
-    return (context.asks_to_teach(kinds) and not context.concerns_resident(kinds)
-            and all(cue.kind == "victim" for cue in cues) and next(entities.all(), None) is None)
+    """Asked in order to teach others or to follow the news ("想提醒我爸妈，有什么宣传资料"), with nothing
+    happening to the resident: no consultation, whatever scam it names, however clearly."""
+    return context.asks_to_teach(kinds) and _nothing_happening(kinds, _besides_others_losses(cues), entities)
+
+
+def _besides_others_losses(cues: list[urgency.Urgency]) -> list[urgency.Urgency]:
+    """In a request to teach, others being scammed is why a talk is wanted ("好几个老人被骗了，想请民警来讲讲")."""
+    return [cue for cue in cues if cue.kind != "victim"]
+
+
+def _nothing_happening(kinds: set[str], cues: list[urgency.Urgency], entities: Entities) -> bool:
+    """Nobody contacted the resident, nothing was done or paid, and no link, number or amount was given."""
+    return not context.concerns_resident(kinds) and not cues and next(entities.all(), None) is None
 
 
 def _ordinary(kinds: set[str], tactics: context.Tactics, cues: list[urgency.Urgency], entities: Entities) -> bool:
