@@ -1,6 +1,6 @@
 """Build hook: the advisor's pure-Python core (bot/advisor) is compiled with mypyc.
 
-Every resident's message runs through the advisor, and compiled it answers about a fifth faster on
+Every resident's message runs through the advisor, and compiled it answers about 30% faster on
 one core. The sources stay the only code: the compiled modules are made from them at install
 (`make install`), and `bot/compiled.py` imports the sources instead whenever a compiled module is
 older than its source, or when FANZHA_PURE_PYTHON=1. Where no C compiler is at hand the install
