@@ -35,7 +35,7 @@ class OptionalBuildExt(build_ext):
 
 
 def core_extensions() -> list:
-    if os.environ.get("FANZHA_PURE_PYTHON"):
+    if os.environ.get("FANZHA_PURE_PYTHON", "") not in ("", "0"):
         return []
     from mypyc.build import mypycify
 

@@ -20,6 +20,7 @@ PACKAGE = "bot.advisor"
 CORE_DIRECTORY = Path(__file__).resolve().parent / "advisor"
 SHARED_LIBRARY = "fanzha_core__mypyc"  # setup.py's group name, with mypyc's suffix
 NOT_BUILT = "the core was not compiled"
+ASKED_FOR_SOURCES = "FANZHA_PURE_PYTHON is set"
 # An installer writes each source right after its compiled module (pip unpacks a wheel in well under a
 # second); only a source written later than this was changed after the build.
 WRITTEN_TOGETHER_SECONDS = 2.0
@@ -38,8 +39,8 @@ def compiled_module(source: Path) -> Path | None:
 
 def why_not_compiled(directory: Path = CORE_DIRECTORY, shared_library_found: bool | None = None) -> str | None:
     """None when the compiled core may run; otherwise the reason the sources run instead."""
-    if os.environ.get("FANZHA_PURE_PYTHON"):
-        return "FANZHA_PURE_PYTHON is set"
+    if os.environ.get("FANZHA_PURE_PYTHON", "") not in ("", "0"):
+        return ASKED_FOR_SOURCES
     sources = sorted(directory.glob("*.py"))
     built = {source: compiled_module(source) for source in sources}
     if not any(built.values()):
@@ -85,7 +86,7 @@ def choose() -> bool:
         return False  # only sources are there: Python finds them as usual
     if not any(isinstance(finder, SourceFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, SourceFinder())
-    if not os.environ.get("FANZHA_PURE_PYTHON"):
+    if reason != ASKED_FOR_SOURCES:
         logger.warning("the advisor core runs from its sources (%s); `make install` compiles it again", reason)
     return False
 

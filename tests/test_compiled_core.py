@@ -73,7 +73,9 @@ def test_a_missing_shared_library_makes_the_core_run_from_sources(core):
 def test_the_environment_can_ask_for_the_sources(core, monkeypatch):
     build(core, "__init__", "matcher", age=5)
     monkeypatch.setenv("FANZHA_PURE_PYTHON", "1")
-    assert compiled.why_not_compiled(core, shared_library_found=True) == "FANZHA_PURE_PYTHON is set"
+    assert compiled.why_not_compiled(core, shared_library_found=True) == compiled.ASKED_FOR_SOURCES
+    monkeypatch.setenv("FANZHA_PURE_PYTHON", "0")
+    assert compiled.why_not_compiled(core, shared_library_found=True) is None
 
 
 def test_the_source_finder_serves_only_the_core_and_from_its_source_files(core):
